@@ -1,0 +1,1 @@
+namespace Awaaz.Smartflo; internal static class AssemblyMarker {}
