@@ -1,0 +1,90 @@
+using Awaaz.Server.Agents;
+using Awaaz.Server.Api;
+using Awaaz.Server.Operations;
+using Awaaz.Server.Partners;
+using Awaaz.Server.Storage;
+using Awaaz.Server.Voice;
+
+namespace Awaaz.Server;
+
+/// <summary>Composition of the server: services, middleware order and routes.</summary>
+public static class AwaazApp
+{
+    /// <summary>Services shared by the web server and the admin CLI.</summary>
+    public static IServiceCollection AddAwaazCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AwaazOptions>().Bind(configuration.GetSection(AwaazOptions.Section)).Configure(o =>
+        {
+            o.PublicUrl ??= configuration["PUBLIC_URL"] ?? configuration["NEXT_PUBLIC_APP_URL"];
+            o.AdminToken ??= configuration["AWAAZ_ADMIN_TOKEN"];
+        });
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new Database(configuration.GetConnectionString("Awaaz") ?? AwaazOptions.DefaultConnectionString));
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<PartnerStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<AgentStore>();
+        services.AddSingleton<PipelineProviders>();
+        services.AddSingleton<ServerMode>();
+        return services;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(AwaazOptions.DefaultUrl);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        });
+
+        var services = builder.Services;
+        services.AddAwaazCore(builder.Configuration);
+        services.AddHostedService<StartupTasks>();
+        services.AddSingleton<ReadinessState>();
+        services.AddSingleton<PartnerRateLimiter>();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Awaaz Partner API";
+            doc.Info.Version = "v2";
+            doc.Info.Description = "AI voice agents on Tata Smartflo. Authenticate with `Authorization: Bearer rg_live_…`.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        Configure(app);
+        return app;
+    }
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseMiddleware<PartnerAuthenticationMiddleware>();
+        app.UseWebSockets();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "docs";
+            o.SwaggerEndpoint("/openapi/v1.json", "Awaaz Partner API v2");
+            o.DocumentTitle = "Awaaz API";
+        });
+        app.MapHealthEndpoints();
+
+        var rateLimiter = app.Services.GetRequiredService<PartnerRateLimiter>();
+        var api = app.MapGroup("/api/v2").AddEndpointFilter(rateLimiter.FilterAsync);
+        api.MapConfigEndpoints();
+        api.MapAgentEndpoints();
+
+        app.MapAdminEndpoints();
+        app.MapFallback((HttpContext context) =>
+            throw new ApiException(404, ErrorCodes.NotFound, "Route not found", new { path = context.Request.Path.Value }));
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net.Http.Headers;
+using Awaaz.Server.Partners;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Awaaz.Server.Tests.Infrastructure;
+
+/// <summary>
+/// An in-memory Awaaz server on a fresh database of the backend under test, with every log line captured.
+/// Use as a class fixture; <see cref="CreatePartnerAsync"/> gives each test its own partner and key.
+/// </summary>
+public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public LogCapture Logs { get; } = new();
+    private readonly Dictionary<string, string?> _settings = new();
+
+    /// <summary>Extra configuration, set before the first request.</summary>
+    public AwaazFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    public virtual async ValueTask InitializeAsync() => Database = await TestDatabase.CreateAsync();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>(_settings)
+        {
+            ["ConnectionStrings:Awaaz"] = Database.ConnectionString,
+            ["Awaaz:CreateDefaultPartner"] = "false",
+        }));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Creates a partner (name made unique) with one API key, and a client that sends it.</summary>
+    public async Task<TestPartner> CreatePartnerAsync(string name = "acme", Func<Partner, Partner>? configure = null)
+    {
+        var partners = Service<PartnerStore>();
+        var partner = partners.NewPartner($"{name}-{Guid.NewGuid():N}"[..Math.Min(40, name.Length + 33)], name);
+        if (configure is not null) partner = configure(partner);
+        partner = await partners.CreateAsync(partner);
+        var issued = await Service<ApiKeyStore>().IssueAsync(partner.Id, "test");
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issued.Key);
+        return new TestPartner(partner, issued.Key, issued.Info.Id, client);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed record TestPartner(Partner Partner, string ApiKey, string ApiKeyId, HttpClient Client);
