@@ -20,6 +20,13 @@ public static class AdminCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Piped output (scripts, logs): wide, uncoloured tables so ids never wrap.
+            AnsiConsole.Profile.Width = 240;
+            AnsiConsole.Profile.Capabilities.ColorSystem = ColorSystem.NoColors;
+            AnsiConsole.Profile.Capabilities.Ansi = false;
+        }
         var root = new RootCommand("Awaaz: AI voice agents on Tata Smartflo. Run without arguments (or with `serve`) to start the server.");
         root.Subcommands.Add(PartnersCommand());
         root.Subcommands.Add(KeysCommand());
