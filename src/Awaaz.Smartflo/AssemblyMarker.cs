@@ -1,1 +1,0 @@
-namespace Awaaz.Smartflo; internal static class AssemblyMarker {}
