@@ -3,6 +3,7 @@ using Awaaz.Server.Api;
 using Awaaz.Server.Operations;
 using Awaaz.Server.Partners;
 using Awaaz.Server.Storage;
+using Awaaz.Server.Telephony;
 using Awaaz.Server.Voice;
 
 namespace Awaaz.Server;
@@ -26,6 +27,14 @@ public static class AwaazApp
         services.AddSingleton<AgentStore>();
         services.AddSingleton<PipelineProviders>();
         services.AddSingleton<ServerMode>();
+        services.AddAwaazDataProtection(configuration);
+        services.AddSingleton<ConnectionStore>();
+        services.AddSingleton<PhoneNumberStore>();
+        services.AddSingleton<SmartfloGateway>();
+        services.AddSingleton<PhoneNumberSync>();
+        services.AddSingleton<PublicUrls>();
+        services.AddSingleton<ConnectionService>();
+        services.AddSingleton<SelfHostedBootstrap>();
         return services;
     }
 
@@ -82,6 +91,7 @@ public static class AwaazApp
         var api = app.MapGroup("/api/v2").AddEndpointFilter(rateLimiter.FilterAsync);
         api.MapConfigEndpoints();
         api.MapAgentEndpoints();
+        api.MapTelephonyEndpoints();
 
         app.MapAdminEndpoints();
         app.MapFallback((HttpContext context) =>

@@ -12,4 +12,12 @@ public sealed class AgentStore(Database database)
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM agents WHERE partner_id = @partnerId AND deleted_at IS NULL", new { partnerId }, cancellationToken: ct));
     }
+
+    /// <summary>True for a non-deleted agent of the partner.</summary>
+    public async Task<bool> ExistsAsync(string partnerId, string agentId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM agents WHERE id = @agentId AND partner_id = @partnerId AND deleted_at IS NULL", new { agentId, partnerId }, cancellationToken: ct)) > 0;
+    }
 }

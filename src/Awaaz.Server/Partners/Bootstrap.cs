@@ -9,13 +9,14 @@ namespace Awaaz.Server.Partners;
 /// console (not to the structured log).
 /// </summary>
 public sealed class StartupTasks(
-    MigrationRunner migrations, PartnerStore partners, ApiKeyStore keys,
+    MigrationRunner migrations, PartnerStore partners, ApiKeyStore keys, Telephony.SelfHostedBootstrap selfHosted, ServerMode mode,
     IOptions<AwaazOptions> options, IConfiguration configuration, ILogger<StartupTasks> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         await migrations.ApplyAsync(ct);
-        if (options.Value.CreateDefaultPartner && await partners.CountAsync(ct) == 0)
+        await selfHosted.RunAsync(ct);
+        if (!mode.IsSingleTenant && options.Value.CreateDefaultPartner && await partners.CountAsync(ct) == 0)
             await CreateDefaultPartnerAsync(ct);
     }
 

@@ -11,9 +11,11 @@ public static class ConfigEndpoints
         api.MapGet("/config", GetConfig).WithTags("Config").WithSummary("The calling partner's configuration, limits and integrations");
     }
 
-    private static async Task<IResult> GetConfig(Caller caller, AgentStore agents, PipelineProviders providers, ServerMode mode, CancellationToken ct)
+    private static async Task<IResult> GetConfig(Caller caller, AgentStore agents, PipelineProviders providers, ServerMode mode, Telephony.ConnectionStore connections, CancellationToken ct)
     {
         var p = caller.Partner;
+        var smartflo = await connections.ListAsync(p.Id, Telephony.TelephonyProviders.TataSmartflo, ct: ct);
+        var defaultConnection = smartflo.FirstOrDefault(c => c.IsDefault && c.IsActive);
         return Envelope.Ok(new
         {
             partner_id = p.Id,
@@ -32,7 +34,13 @@ public static class ConfigEndpoints
             webhooks = Array.Empty<object>(),
             telephony = new
             {
-                tata_smartflo = new { configured = false, from_number = (string?)null, connection_id = (string?)null, connections = 0 },
+                tata_smartflo = new
+                {
+                    configured = smartflo.Any(c => c.IsActive),
+                    from_number = defaultConnection?.FromNumber,
+                    connection_id = defaultConnection?.Id,
+                    connections = smartflo.Count,
+                },
             },
             rate_limits = new
             {

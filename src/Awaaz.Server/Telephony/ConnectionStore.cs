@@ -47,7 +47,7 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
     }
 
     /// <summary>Saves changed fields. <paramref name="secrets"/> null keeps the stored ones; <paramref name="newSmartfloSecret"/> rotates (old one valid 24 h).</summary>
-    public async Task<TelephonyConnection> UpdateAsync(TelephonyConnection connection, ConnectionSecrets? secrets, string? newSmartfloSecret, bool makeDefault, CancellationToken ct = default)
+    public async Task<TelephonyConnection> UpdateAsync(TelephonyConnection connection, ConnectionSecrets? secrets, string? newSmartfloSecret, bool makeDefault, CancellationToken ct = default, bool keepPreviousSecret = true)
     {
         connection = connection with { UpdatedAt = clock.GetUtcNow() };
         var (db, tx) = await database.BeginWriteAsync(ct);
@@ -67,11 +67,12 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
                 new { p = _protector.Protect(JsonSerializer.Serialize(secrets, Json)), id = connection.Id }, tx, cancellationToken: ct));
         if (newSmartfloSecret is not null)
             await db.ExecuteAsync(new CommandDefinition("""
-                UPDATE telephony_connections SET previous_secret_hash = smartflo_secret_hash, previous_secret_expires_at = @expires,
+                UPDATE telephony_connections SET previous_secret_hash = CASE WHEN @keep THEN smartflo_secret_hash ELSE NULL END,
+                  previous_secret_expires_at = CASE WHEN @keep THEN @expires ELSE NULL END,
                   smartflo_secret_hash = @hash, protected_smartflo_secret = @protectedSecret WHERE id = @id
                 """, new
                 {
-                    expires = DbTime.ToDb(clock.GetUtcNow() + PreviousSecretGrace), hash = TelephonyConnection.HashSecret(newSmartfloSecret),
+                    keep = keepPreviousSecret, expires = DbTime.ToDb(clock.GetUtcNow() + PreviousSecretGrace), hash = TelephonyConnection.HashSecret(newSmartfloSecret),
                     protectedSecret = _protector.Protect(newSmartfloSecret), id = connection.Id,
                 }, tx, cancellationToken: ct));
 
