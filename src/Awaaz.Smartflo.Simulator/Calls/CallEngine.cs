@@ -16,7 +16,8 @@ internal sealed record OutboundDial(
     string? CustomIdentifier,
     ApiKeyConfig? ApiKey,
     int? CallTimeout,
-    int? CustomerRingTimeout);
+    int? CustomerRingTimeout,
+    bool WithRefId);
 
 /// <summary>Thrown when a call cannot make the asked transition (answering an ended call...).</summary>
 public sealed class CallStateException(string message) : InvalidOperationException(message);
@@ -51,6 +52,9 @@ public sealed class CallEngine
         _sender = sender;
         _baseUrl = baseUrl;
     }
+
+    /// <summary>Raised after every webhook delivery (the CLI prints them).</summary>
+    public event Action<CallSnapshot, WebhookDelivery>? WebhookSent;
 
     public IReadOnlyList<CallSnapshot> All
     {
@@ -89,7 +93,7 @@ public sealed class CallEngine
         var agent = SimAccounts.FindAgent(account, dial.AgentNumber);
         var call = NewCall(dial.AccountId, dial.Kind, dial.Customer, dial.Did) with
         {
-            RefId = dial.Kind == CallKind.ClickToCallSupport ? _ids.Guid() : "",
+            RefId = dial.WithRefId ? _ids.Guid() : "",
             CustomIdentifier = dial.CustomIdentifier,
             AgentNumber = dial.AgentNumber,
             AgentName = agent?.Name ?? dial.ApiKey?.DestinationName,
@@ -330,7 +334,8 @@ public sealed class CallEngine
         var now = Now();
         var payload = WebhookPayloads.Build(call, trigger, now, _baseUrl(), digits);
         var delivery = await _sender.SendAsync(target, trigger, payload, now, cancellationToken).ConfigureAwait(false);
-        Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, delivery] });
+        var updated = Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, delivery] });
+        WebhookSent?.Invoke(updated, delivery);
         return delivery;
     }
 

@@ -15,14 +15,20 @@ public enum CallIdStyle
 public sealed class SimIds
 {
     private const string Alphanumeric = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    private readonly Random _random;
     private readonly Lock _gate = new();
+    private Random _random = new(0);
     private long _callSequence;
 
-    public SimIds(int seed)
+    public SimIds(int seed) => Reseed(seed);
+
+    /// <summary>Restarts the sequence: the same seed gives the same ids again.</summary>
+    public void Reseed(int seed)
     {
-        _random = new Random(seed);
-        _callSequence = _random.Next(2_000_000, 2_200_000);
+        lock (_gate)
+        {
+            _random = new Random(seed);
+            _callSequence = _random.Next(2_000_000, 2_200_000);
+        }
     }
 
     /// <summary>Smartflo call id carrying the epoch second of the call start.</summary>
