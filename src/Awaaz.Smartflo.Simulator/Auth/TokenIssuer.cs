@@ -1,3 +1,4 @@
+using Awaaz.Smartflo.Simulator.Configuration;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -69,7 +70,7 @@ public sealed class TokenIssuer
             ["jti"] = jti,
             ["sub"] = accountId,
         };
-        var unsigned = Header + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        var unsigned = Header + "." + Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString(SimJson.Wire)));
         var signature = Base64Url(HMACSHA256.HashData(_signingKey, Encoding.ASCII.GetBytes(unsigned)));
         var token = new IssuedToken(
             unsigned + "." + signature,

@@ -1,3 +1,4 @@
+using Awaaz.Smartflo.Simulator.Configuration;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -28,7 +29,7 @@ internal sealed class SimControlClient(string baseUrl) : IDisposable
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
         if (body is not null)
         {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body.ToJsonString(SimJson.Wire), Encoding.UTF8, "application/json");
         }
 
         using var response = await _http.SendAsync(request);

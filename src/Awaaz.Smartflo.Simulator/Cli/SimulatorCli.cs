@@ -402,7 +402,7 @@ public static class SimulatorCli
             using var sender = new WebhookSender();
             var delivery = await sender.SendAsync(new WebhookTarget(parse.GetValue(toUrl)!, parse.GetValue(format)), trigger, payload, TimeProvider.System.GetUtcNow(), cancellationToken);
             console.MarkupLine($"{delivery.Method} {Markup.Escape(delivery.Url)} ({delivery.Format}) for call [bold]{Markup.Escape(call.CallId)}[/]");
-            console.Write(new Panel(new Text(payload.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }))).Header("payload"));
+            console.Write(new Panel(new Text(payload.ToJsonString(SimJson.Options))).Header("payload"));
             if (delivery.StatusCode is { } code)
             {
                 console.MarkupLine($"→ {StatusMarkup(code)} {Markup.Escape(delivery.ResponseBody ?? "")}");

@@ -124,6 +124,12 @@ public static class SimJson
 {
     public static readonly JsonSerializerOptions Options = Create();
 
+    /// <summary>For bodies on the wire: `+` and non-ASCII stay literal, as Smartflo writes them.</summary>
+    public static readonly JsonSerializerOptions Wire = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions
@@ -134,6 +140,7 @@ public static class SimJson
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
             WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         options.MakeReadOnly(populateMissingResolver: true);

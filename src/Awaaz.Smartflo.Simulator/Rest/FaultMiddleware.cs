@@ -1,3 +1,4 @@
+using Awaaz.Smartflo.Simulator.Configuration;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -89,7 +90,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, SmartfloSimulator si
                     json[key] = "***";
                 }
 
-                return json.ToJsonString();
+                return json.ToJsonString(SimJson.Wire);
             }
         }
         catch (JsonException)

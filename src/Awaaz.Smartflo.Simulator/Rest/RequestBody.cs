@@ -1,3 +1,4 @@
+using Awaaz.Smartflo.Simulator.Configuration;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,18 +12,6 @@ internal static class RequestBody
     /// <summary>The body as an object; empty bodies give `{}`; null when the body is neither a JSON object nor a form.</summary>
     public static async Task<JsonObject?> ReadAsync(HttpRequest request)
     {
-        if (request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync().ConfigureAwait(false);
-            var fromForm = new JsonObject();
-            foreach (var field in form)
-            {
-                fromForm[field.Key] = field.Value.ToString();
-            }
-
-            return fromForm;
-        }
-
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync().ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(text))
@@ -33,6 +22,16 @@ internal static class RequestBody
         try
         {
             return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException) when (request.HasFormContentType)
+        {
+            var fromForm = new JsonObject();
+            foreach (var (key, value) in Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(text))
+            {
+                fromForm[key] = value.ToString();
+            }
+
+            return fromForm;
         }
         catch (JsonException)
         {
@@ -45,8 +44,8 @@ internal static class RequestBody
     {
         null => null,
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
-        JsonObject o => o.ToJsonString(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(SimJson.Wire),
+        JsonObject o => o.ToJsonString(SimJson.Wire),
         _ => null,
     };
 

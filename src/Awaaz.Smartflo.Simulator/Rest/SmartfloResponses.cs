@@ -1,3 +1,4 @@
+using Awaaz.Smartflo.Simulator.Configuration;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ namespace Awaaz.Smartflo.Simulator.Rest;
 internal static class SmartfloResponses
 {
     public static IResult Json(JsonNode body, int status = StatusCodes.Status200OK) =>
-        Results.Text(body.ToJsonString(), "application/json", Encoding.UTF8, status);
+        Results.Text(body.ToJsonString(SimJson.Wire), "application/json", Encoding.UTF8, status);
 
     /// <summary>E1/E2: `{"success":false,"message":...}`.</summary>
     public static IResult Failure(int status, string message) =>

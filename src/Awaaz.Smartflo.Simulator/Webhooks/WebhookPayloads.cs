@@ -250,8 +250,8 @@ public static class WebhookPayloads
         {
             null => "",
             JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-            JsonValue v => v.ToJsonString(),
-            var nested => nested.ToJsonString(),
+            JsonValue v => v.ToJsonString(SimJson.Wire),
+            var nested => nested.ToJsonString(SimJson.Wire),
         })).ToList();
 
     private static string DidE164(CallSnapshot call) => "+91" + PhoneNumber.DigitsOf(call.Did)[^10..];

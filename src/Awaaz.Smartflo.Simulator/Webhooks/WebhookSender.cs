@@ -22,7 +22,7 @@ public sealed class WebhookSender : IDisposable
         DateTimeOffset sentAt,
         CancellationToken cancellationToken = default)
     {
-        var payloadText = payload.ToJsonString();
+        var payloadText = payload.ToJsonString(SimJson.Wire);
         using var request = BuildRequest(target, payload);
         var stopwatch = Stopwatch.StartNew();
         try
@@ -58,7 +58,7 @@ public sealed class WebhookSender : IDisposable
             default:
                 return new HttpRequestMessage(HttpMethod.Post, target.Url)
                 {
-                    Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+                    Content = new StringContent(payload.ToJsonString(SimJson.Wire), Encoding.UTF8, "application/json"),
                 };
         }
     }
