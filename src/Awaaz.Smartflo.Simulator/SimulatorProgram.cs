@@ -1,2 +1,11 @@
+using Awaaz.Smartflo.Simulator.Cli;
+using Spectre.Console;
+
 namespace Awaaz.Smartflo.Simulator;
-public static class SimulatorProgram { public static int Main(string[] args) => 0; }
+
+/// <summary>Entry point of `awaaz-sim`.</summary>
+public static class SimulatorProgram
+{
+    public static Task<int> Main(string[] args) =>
+        SimulatorCli.Build(AnsiConsole.Console).Parse(args).InvokeAsync();
+}

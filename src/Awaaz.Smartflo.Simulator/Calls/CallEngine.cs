@@ -1,0 +1,351 @@
+using System.Collections.Concurrent;
+using Awaaz.Smartflo.Simulator.Accounts;
+using Awaaz.Smartflo.Simulator.Configuration;
+using Awaaz.Smartflo.Simulator.Faults;
+using Awaaz.Smartflo.Simulator.Webhooks;
+
+namespace Awaaz.Smartflo.Simulator.Calls;
+
+/// <summary>A dial accepted by a click-to-call route.</summary>
+internal sealed record OutboundDial(
+    string AccountId,
+    CallKind Kind,
+    PhoneNumber Customer,
+    string Did,
+    string? AgentNumber,
+    string? CustomIdentifier,
+    ApiKeyConfig? ApiKey,
+    int? CallTimeout,
+    int? CustomerRingTimeout,
+    bool WithRefId);
+
+/// <summary>Thrown when a call cannot make the asked transition (answering an ended call...).</summary>
+public sealed class CallStateException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// Simulated calls of every account: created by the click-to-call routes or the control API, moved through
+/// initiated → ringing → answered → ended by the far end (control API / in-process calls now, the WebSocket
+/// dialler later), reflected in live_calls and call/records, and announced through the configured webhooks.
+/// </summary>
+public sealed class CallEngine
+{
+    private static readonly (string Operator, string Circle)[] Circles =
+        [("Idea", "Mumbai"), ("Airtel", "Karnataka"), ("Reliance Mobile GSM", "Delhi"), ("Vodafone", "Maharashtra")];
+
+    private readonly SimIds _ids;
+    private readonly TimeProvider _time;
+    private readonly SimAccounts _accounts;
+    private readonly SimFaults _faults;
+    private readonly WebhookSender _sender;
+    private readonly Func<string> _baseUrl;
+    private readonly Dictionary<string, CallSnapshot> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _backgroundDeliveries = new();
+    private readonly Lock _gate = new();
+    private long _nextLiveId = 176_363_835;
+
+    internal CallEngine(SimIds ids, TimeProvider time, SimAccounts accounts, SimFaults faults, WebhookSender sender, Func<string> baseUrl)
+    {
+        _ids = ids;
+        _time = time;
+        _accounts = accounts;
+        _faults = faults;
+        _sender = sender;
+        _baseUrl = baseUrl;
+    }
+
+    /// <summary>Raised after every webhook delivery (the CLI prints them).</summary>
+    public event Action<CallSnapshot, WebhookDelivery>? WebhookSent;
+
+    public IReadOnlyList<CallSnapshot> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _calls.Values.OrderBy(c => c.CreatedAt).ThenBy(c => c.LiveId).ToList();
+            }
+        }
+    }
+
+    /// <summary>Finds a call by any of its ids: full call id, numeric core, uuid, ref_id or custom_identifier.</summary>
+    public CallSnapshot? Find(string anyId)
+    {
+        if (string.IsNullOrWhiteSpace(anyId))
+        {
+            return null;
+        }
+
+        var id = anyId.Trim();
+        lock (_gate)
+        {
+            return _calls.GetValueOrDefault(id)
+                   ?? _calls.Values.FirstOrDefault(c =>
+                       c.CoreCallId == id || c.Uuid == id || (c.RefId.Length > 0 && c.RefId == id) || c.CustomIdentifier == id);
+        }
+    }
+
+    public CallSnapshot Get(string anyId) =>
+        Find(anyId) ?? throw new KeyNotFoundException($"No simulated call '{anyId}'.");
+
+    internal CallSnapshot StartOutbound(OutboundDial dial)
+    {
+        var account = _accounts.Get(dial.AccountId);
+        var agent = SimAccounts.FindAgent(account, dial.AgentNumber);
+        var call = NewCall(dial.AccountId, dial.Kind, dial.Customer, dial.Did) with
+        {
+            RefId = dial.WithRefId ? _ids.Guid() : "",
+            CustomIdentifier = dial.CustomIdentifier,
+            AgentNumber = dial.AgentNumber,
+            AgentName = agent?.Name ?? dial.ApiKey?.DestinationName,
+            AgentFollowMeNumber = agent?.FollowMeNumber,
+            UserId = agent?.Id ?? account.Users.FirstOrDefault()?.Id,
+            BotName = dial.ApiKey?.DestinationName ?? "Awaaz Bot",
+            BotId = BotIdOf(dial.ApiKey?.Destination),
+            CallTimeout = dial.CallTimeout,
+            CustomerRingTimeout = dial.CustomerRingTimeout,
+        };
+        return Register(call);
+    }
+
+    /// <summary>Starts an inbound call from <paramref name="from"/> to a DID of the account; it rings until answered.</summary>
+    public CallSnapshot StartInbound(string accountId, string from, string to)
+    {
+        var account = _accounts.Get(accountId);
+        var caller = PhoneNumber.TryParse(from) ?? throw new ArgumentException($"'{from}' is not a valid caller number.", nameof(from));
+        var did = SimAccounts.FindDid(account, to) ?? throw new ArgumentException($"'{to}' is not a DID of account '{accountId}'.", nameof(to));
+        var call = NewCall(accountId, CallKind.Inbound, caller, did.Did) with
+        {
+            UserId = account.Users.FirstOrDefault()?.Id,
+            AgentName = did.DestinationName,
+        };
+        return Register(call);
+    }
+
+    /// <summary>The far end answers: state answered, then the configured `answered` webhooks are sent and awaited.</summary>
+    public async Task<CallSnapshot> AnswerAsync(string anyId, CancellationToken cancellationToken = default)
+    {
+        var call = Mutate(anyId, c => c.State is CallState.Ringing or CallState.Initiated
+            ? c with { State = CallState.Answered, AnsweredAt = Now(), Timeline = [.. c.Timeline, new CallEvent(Now(), "answered")] }
+            : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only a ringing call can be answered."));
+        await FireConfiguredAsync(call.CallId, WebhookTrigger.Answered, cancellationToken).ConfigureAwait(false);
+        return Get(call.CallId);
+    }
+
+    /// <summary>The far end does not take the call (no answer, busy, reject, invalid number): ended, then `missed` and `hangup` webhooks.</summary>
+    public async Task<CallSnapshot> MissAsync(string anyId, MissOutcome outcome, CancellationToken cancellationToken = default)
+    {
+        var cause = HangupCause.For(outcome);
+        var call = Mutate(anyId, c => c.State is CallState.Ringing or CallState.Initiated
+            ? End(c, cause, "missed")
+            : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only a ringing call can be missed."));
+        await FireConfiguredAsync(call.CallId, WebhookTrigger.Missed, cancellationToken).ConfigureAwait(false);
+        await FireConfiguredAsync(call.CallId, WebhookTrigger.Hangup, cancellationToken).ConfigureAwait(false);
+        return Get(call.CallId);
+    }
+
+    /// <summary>The caller hangs up (answered: NORMAL_CLEARING; ringing: ORIGINATOR_CANCEL), then `hangup` webhooks.</summary>
+    public async Task<CallSnapshot> CallerHangupAsync(string anyId, CancellationToken cancellationToken = default)
+    {
+        var call = Mutate(anyId, c => c.State switch
+        {
+            CallState.Answered => End(c, HangupCause.CallerHangup, "caller_hangup"),
+            CallState.Ringing or CallState.Initiated => End(c, HangupCause.Canceled, "caller_hangup"),
+            _ => throw new CallStateException($"Call {c.CallId} has already ended."),
+        });
+        await FireConfiguredAsync(call.CallId, WebhookTrigger.Hangup, cancellationToken).ConfigureAwait(false);
+        return Get(call.CallId);
+    }
+
+    /// <summary>The caller presses keys on an answered call; each press fires the `dtmf` webhooks.</summary>
+    public async Task<CallSnapshot> SendDtmfAsync(string anyId, string digits, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(digits) || digits.Any(d => !char.IsAsciiDigit(d) && d is not '*' and not '#'))
+        {
+            throw new ArgumentException("DTMF digits are 0-9, * and #.", nameof(digits));
+        }
+
+        var callId = Get(anyId).CallId;
+        foreach (var digit in digits)
+        {
+            Mutate(callId, c => c.State == CallState.Answered
+                ? c with { Dtmf = [.. c.Dtmf, digit.ToString()], Timeline = [.. c.Timeline, new CallEvent(Now(), "dtmf", digit.ToString())] }
+                : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; DTMF needs an answered call."));
+            await FireConfiguredAsync(callId, WebhookTrigger.Dtmf, cancellationToken, digit.ToString()).ConfigureAwait(false);
+        }
+
+        return Get(callId);
+    }
+
+    /// <summary>
+    /// Sends one webhook for the call now, to <paramref name="target"/> or else to the account's webhook for that trigger.
+    /// The call's state is not changed; a hangup payload for a live call reports "now" as the end.
+    /// </summary>
+    public async Task<WebhookDelivery> EmitWebhookAsync(
+        string anyId,
+        WebhookTrigger trigger,
+        WebhookTarget? target = null,
+        CancellationToken cancellationToken = default)
+    {
+        var call = Get(anyId);
+        var resolved = target ?? ConfiguredTargets(call.AccountId, trigger).FirstOrDefault()
+            ?? throw new InvalidOperationException($"Account '{call.AccountId}' has no enabled '{trigger.ToString().ToLowerInvariant()}' webhook; give a URL.");
+        return await DeliverAsync(call, trigger, resolved, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when every webhook queued by a REST-driven change (hangup, transfer) has been delivered.</summary>
+    public Task WhenBackgroundWebhooksSentAsync() => Task.WhenAll(_backgroundDeliveries.Keys);
+
+    /// <summary>REST hangup: ends a ringing or answered call and sends the `hangup` webhooks after the response.</summary>
+    internal CallSnapshot EndFromApi(string callId, HangupCause answeredCause)
+    {
+        var call = Mutate(callId, c => c.State switch
+        {
+            CallState.Answered => End(c, answeredCause, "api_hangup"),
+            CallState.Ringing or CallState.Initiated => End(c, HangupCause.Canceled, "api_hangup"),
+            _ => throw new CallStateException($"Call {c.CallId} has already ended."),
+        });
+        QueueBackground(call.CallId, WebhookTrigger.Hangup);
+        return call;
+    }
+
+    internal CallSnapshot Transfer(string callId, string intercom) =>
+        Mutate(callId, c => c.State == CallState.Answered
+            ? c with { TransferredTo = intercom, Timeline = [.. c.Timeline, new CallEvent(Now(), "transferred", intercom)] }
+            : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only an answered call can be transferred."));
+
+    internal CallSnapshot Note(string callId, string eventName, string? detail) =>
+        Mutate(callId, c => c with { Timeline = [.. c.Timeline, new CallEvent(Now(), eventName, detail)] });
+
+    internal void Clear()
+    {
+        lock (_gate)
+        {
+            _calls.Clear();
+        }
+    }
+
+    private CallSnapshot NewCall(string accountId, CallKind kind, PhoneNumber customer, string did)
+    {
+        var now = Now();
+        var circle = Circles[_ids.Next(0, Circles.Length)];
+        return new CallSnapshot
+        {
+            CallId = _ids.CallId(now, _faults.Current.CallIdStyle),
+            Uuid = _ids.Uuid(now),
+            RefId = "",
+            AccountId = accountId,
+            Kind = kind,
+            State = CallState.Initiated,
+            Customer = customer,
+            Did = did,
+            CreatedAt = now,
+            RecordId = _ids.RecordId(now),
+            RecordingToken = _ids.Hex(32),
+            RecordingIdentifier = _ids.Hex(32),
+            StreamId = _ids.Guid(),
+            Operator = circle.Operator,
+            Circle = circle.Circle,
+            Timeline = [new CallEvent(now, "initiated")],
+        };
+    }
+
+    /// <summary>Stores a new call; the carrier queues it and the far end starts ringing at once.</summary>
+    private CallSnapshot Register(CallSnapshot call)
+    {
+        var now = Now();
+        var ringing = call with
+        {
+            State = CallState.Ringing,
+            RingingAt = now,
+            Timeline = [.. call.Timeline, new CallEvent(now, "ringing")],
+        };
+        lock (_gate)
+        {
+            ringing = ringing with { LiveId = _nextLiveId++ };
+            _calls[ringing.CallId] = ringing;
+        }
+
+        return ringing;
+    }
+
+    private CallSnapshot End(CallSnapshot call, HangupCause cause, string eventName) => call with
+    {
+        State = CallState.Ended,
+        EndedAt = Now(),
+        Cause = cause,
+        Timeline = [.. call.Timeline, new CallEvent(Now(), eventName, cause.Key)],
+    };
+
+    private CallSnapshot Mutate(string anyId, Func<CallSnapshot, CallSnapshot> change)
+    {
+        lock (_gate)
+        {
+            var current = FindLocked(anyId) ?? throw new KeyNotFoundException($"No simulated call '{anyId}'.");
+            var changed = change(current);
+            _calls[current.CallId] = changed;
+            return changed;
+        }
+    }
+
+    private CallSnapshot? FindLocked(string anyId) =>
+        _calls.GetValueOrDefault(anyId)
+        ?? _calls.Values.FirstOrDefault(c => c.CoreCallId == anyId || c.Uuid == anyId || (c.RefId.Length > 0 && c.RefId == anyId) || c.CustomIdentifier == anyId);
+
+    private IEnumerable<WebhookTarget> ConfiguredTargets(string accountId, WebhookTrigger trigger)
+    {
+        var account = _accounts.Find(accountId);
+        if (account is null)
+        {
+            return [];
+        }
+
+        lock (_accounts.Gate)
+        {
+            return account.Config.Webhooks
+                .Where(w => w.Enabled && w.Trigger == trigger && w.Url.Length > 0)
+                .Select(w => new WebhookTarget(w.Url, w.Format))
+                .ToList();
+        }
+    }
+
+    private async Task FireConfiguredAsync(string callId, WebhookTrigger trigger, CancellationToken cancellationToken, string? digits = null)
+    {
+        var call = Get(callId);
+        foreach (var target in ConfiguredTargets(call.AccountId, trigger))
+        {
+            await DeliverAsync(call, trigger, target, digits, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void QueueBackground(string callId, WebhookTrigger trigger)
+    {
+        var delivery = Task.Run(() => FireConfiguredAsync(callId, trigger, CancellationToken.None));
+        _backgroundDeliveries[delivery] = 0;
+        delivery.ContinueWith(t => _backgroundDeliveries.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    private async Task<WebhookDelivery> DeliverAsync(
+        CallSnapshot call,
+        WebhookTrigger trigger,
+        WebhookTarget target,
+        string? digits,
+        CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var payload = WebhookPayloads.Build(call, trigger, now, _baseUrl(), digits);
+        var delivery = await _sender.SendAsync(target, trigger, payload, now, cancellationToken).ConfigureAwait(false);
+        var updated = Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, delivery] });
+        WebhookSent?.Invoke(updated, delivery);
+        return delivery;
+    }
+
+    private DateTimeOffset Now() => _time.GetUtcNow();
+
+    private static string Name(CallState state) => state.ToString().ToLowerInvariant();
+
+    private static string BotIdOf(string? destination)
+    {
+        var separator = destination?.IndexOf("||", StringComparison.Ordinal) ?? -1;
+        return separator >= 0 ? destination![(separator + 2)..] : "553";
+    }
+}
