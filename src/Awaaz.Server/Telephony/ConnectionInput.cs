@@ -16,6 +16,7 @@ public sealed partial class ConnectionInput
     public Supplied<string?> Email { get; private init; }
     public Supplied<string?> Password { get; private init; }
     public Supplied<string?> FromNumber { get; private init; }
+    public bool FromNumberSent { get; private init; }
     public Supplied<string?> BaseUrl { get; private init; }
     public Supplied<string?> AgentNumber { get; private init; }
     public Supplied<string?> ApiKey { get; private init; }
@@ -28,14 +29,15 @@ public sealed partial class ConnectionInput
     public bool SkipVerification { get; private init; }
 
     /// <summary>Reads the fields; <paramref name="legacyNames"/> reads <c>email</c>/<c>password</c> (PUT /config/telephony/tata-smartflo).</summary>
-    public static ConnectionInput Read(RequestFields body, bool legacyNames, bool allowInsecureUrls)
+    public static ConnectionInput Read(RequestFields body, bool legacyNames, bool allowInsecureUrls, bool requireName = false)
     {
         var input = new ConnectionInput
         {
-            Name = legacyNames ? Supplied<string?>.Absent : body.String("name", min: 1, max: 100, nullable: false),
+            Name = legacyNames ? Supplied<string?>.Absent : body.String("name", min: 1, max: 100, nullable: false, required: requireName),
             Email = legacyNames ? body.String("email", max: 254) : body.String("tata_email", "tataEmail", max: 254),
             Password = legacyNames ? body.String("password", max: 256) : body.String("tata_password", "tataPassword", max: 256),
             FromNumber = body.String("from_number", "fromNumber", nullable: false, pattern: E164(), patternMessage: "must be in E.164 format"),
+            FromNumberSent = body.Has("from_number", "fromNumber"),
             BaseUrl = body.String("base_url", "baseUrl", max: 2048),
             AgentNumber = body.String("agent_number", "agentNumber", max: 32, pattern: AgentNumberPattern(), patternMessage: "must be digits with an optional leading +"),
             ApiKey = body.String("api_key", "apiKey", max: 128),

@@ -20,7 +20,7 @@ public sealed class ConnectionService(
 
     public async Task<TelephonyConnection> CreateAsync(Partner partner, string name, ConnectionInput input, RequestFields body, string managedBy, CancellationToken ct)
     {
-        if (!input.FromNumber.IsSet) body.Fail("from_number", "is required");
+        if (!input.FromNumberSent) body.Fail("from_number", "is required");
         var secrets = input.ApplySecrets(new ConnectionSecrets(null, null, null));
         var email = ConnectionInput.Blank(input.Email.Value);
         ValidateAuth(body, email, secrets, input);

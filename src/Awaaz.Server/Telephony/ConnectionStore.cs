@@ -23,6 +23,9 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
 
     public async Task<TelephonyConnection> CreateAsync(TelephonyConnection connection, ConnectionSecrets secrets, string smartfloSecret, CancellationToken ct = default)
     {
+        // Encrypt before taking the write lock: the first Protect() may write a new key to the key ring.
+        var protectedSecrets = _protector.Protect(JsonSerializer.Serialize(secrets, Json));
+        var protectedSmartfloSecret = _protector.Protect(smartfloSecret);
         var (db, tx) = await database.BeginWriteAsync(ct);
         await using var _ = db;
         await using var __ = tx;
@@ -40,7 +43,7 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
             VALUES (@Id, @PartnerId, @Provider, @Name, @NameKey, @Status, @IsDefault, @ManagedBy, @TataEmail, @ProtectedSecrets,
               @HasPassword, @ApiKeyMask, @AuthTokenMask, @FromNumber, @BaseUrl, @AgentNumber, @Settings, @ProtectedSmartfloSecret, @SecretHash,
               @Health, @CreatedAt, @UpdatedAt)
-            """, Parameters(connection, secrets, smartfloSecret), tx, cancellationToken: ct));
+            """, Parameters(connection, protectedSecrets, protectedSmartfloSecret, TelephonyConnection.HashSecret(smartfloSecret)), tx, cancellationToken: ct));
         await PhoneNumberStore.EnsureNumberAsync(db, tx, connection.PartnerId, connection.Id, connection.FromNumber, clock.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
         return connection;
@@ -50,6 +53,8 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
     public async Task<TelephonyConnection> UpdateAsync(TelephonyConnection connection, ConnectionSecrets? secrets, string? newSmartfloSecret, bool makeDefault, CancellationToken ct = default, bool keepPreviousSecret = true)
     {
         connection = connection with { UpdatedAt = clock.GetUtcNow() };
+        var protectedSecrets = secrets is null ? null : _protector.Protect(JsonSerializer.Serialize(secrets, Json));
+        var protectedNewSecret = newSmartfloSecret is null ? null : _protector.Protect(newSmartfloSecret);
         var (db, tx) = await database.BeginWriteAsync(ct);
         await using var _ = db;
         await using var __ = tx;
@@ -61,10 +66,10 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
               api_key_mask = @ApiKeyMask, auth_token_mask = @AuthTokenMask, from_number = @FromNumber, base_url = @BaseUrl, agent_number = @AgentNumber,
               settings = @Settings, health = @Health, updated_at = @UpdatedAt
             WHERE id = @Id
-            """, Parameters(connection, secrets ?? new ConnectionSecrets(null, null, null), null), tx, cancellationToken: ct));
-        if (secrets is not null)
-            await db.ExecuteAsync(new CommandDefinition("UPDATE telephony_connections SET protected_secrets = @p WHERE id = @id",
-                new { p = _protector.Protect(JsonSerializer.Serialize(secrets, Json)), id = connection.Id }, tx, cancellationToken: ct));
+            """, Parameters(connection, null, null, null), tx, cancellationToken: ct));
+        if (protectedSecrets is not null)
+            await db.ExecuteAsync(new CommandDefinition("UPDATE telephony_connections SET protected_secrets = @protectedSecrets WHERE id = @id",
+                new { protectedSecrets, id = connection.Id }, tx, cancellationToken: ct));
         if (newSmartfloSecret is not null)
             await db.ExecuteAsync(new CommandDefinition("""
                 UPDATE telephony_connections SET previous_secret_hash = CASE WHEN @keep THEN smartflo_secret_hash ELSE NULL END,
@@ -73,7 +78,7 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
                 """, new
                 {
                     keep = keepPreviousSecret, expires = DbTime.ToDb(clock.GetUtcNow() + PreviousSecretGrace), hash = TelephonyConnection.HashSecret(newSmartfloSecret),
-                    protectedSecret = _protector.Protect(newSmartfloSecret), id = connection.Id,
+                    protectedSecret = protectedNewSecret, id = connection.Id,
                 }, tx, cancellationToken: ct));
 
         if (makeDefault && connection.IsActive)
@@ -213,14 +218,14 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
                 new { yes = true, oldest }, tx, cancellationToken: ct));
     }
 
-    private object Parameters(TelephonyConnection c, ConnectionSecrets secrets, string? smartfloSecret) => new
+    private static object Parameters(TelephonyConnection c, string? protectedSecrets, string? protectedSmartfloSecret, string? secretHash) => new
     {
         c.Id, c.PartnerId, c.Provider, c.Name, NameKey = c.Name.Trim().ToLowerInvariant(), c.Status, c.IsDefault, c.ManagedBy, c.TataEmail,
-        ProtectedSecrets = _protector.Protect(JsonSerializer.Serialize(secrets, Json)),
+        ProtectedSecrets = protectedSecrets,
         c.HasPassword, c.ApiKeyMask, c.AuthTokenMask, c.FromNumber, c.BaseUrl, c.AgentNumber,
         Settings = JsonSerializer.Serialize(c.Settings, Json),
-        ProtectedSmartfloSecret = smartfloSecret is null ? null : _protector.Protect(smartfloSecret),
-        SecretHash = smartfloSecret is null ? null : TelephonyConnection.HashSecret(smartfloSecret),
+        ProtectedSmartfloSecret = protectedSmartfloSecret,
+        SecretHash = secretHash,
         Health = JsonSerializer.Serialize(c.Health, Json),
         CreatedAt = DbTime.ToDb(c.CreatedAt), UpdatedAt = DbTime.ToDb(c.UpdatedAt),
     };

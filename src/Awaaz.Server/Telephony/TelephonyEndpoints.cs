@@ -28,17 +28,16 @@ public static class TelephonyEndpoints
         var body = await RequestFields.ReadAsync(request, ct);
         var provider = body.String("provider", required: true);
         if (provider is { IsSet: true, Value: { } p } && p != TelephonyProviders.TataSmartflo)
-            body.Fail("provider", $"provider {p} is not supported by this server");
-        var name = body.String("name", min: 1, max: 100, required: true);
-        var input = ConnectionInput.Read(body, legacyNames: false, gateway.AllowInsecureUrls);
-        var connection = await service.CreateAsync(caller.Partner, name.Value?.Trim() ?? "", input, body, TelephonyConnection.ManagedByApi, ct);
+            body.Fail("provider", $"{p} is not supported by this server");
+        var input = ConnectionInput.Read(body, legacyNames: false, gateway.AllowInsecureUrls, requireName: true);
+        var connection = await service.CreateAsync(caller.Partner, input.Name.Value?.Trim() ?? "", input, body, TelephonyConnection.ManagedByApi, ct);
         return Envelope.Created(new { connection = await service.RenderAsync(connection, request, ct) });
     }
 
     private static async Task<IResult> List(Caller caller, HttpRequest request, ConnectionStore store, ConnectionService service, string? provider, string? status, CancellationToken ct)
     {
         if (provider is not null && provider != TelephonyProviders.TataSmartflo)
-            throw ApiException.Validation("provider", $"provider {provider} is not supported by this server");
+            throw ApiException.Validation("provider", $"{provider} is not supported by this server");
         if (status is not null && status != ConnectionStatus.Active && status != ConnectionStatus.Inactive)
             throw ApiException.Validation("status", "must be ACTIVE or INACTIVE");
         var list = await store.ListAsync(caller.Partner.Id, provider, status, ct);
@@ -107,7 +106,7 @@ public static class TelephonyEndpoints
         var (limit, offset) = RouteValues.Page(request);
         var q = request.Query;
         if (q["provider"].ToString() is { Length: > 0 } provider && provider != TelephonyProviders.TataSmartflo && provider != TelephonyProviders.TataSmartfloKey)
-            throw ApiException.Validation("provider", $"provider {provider} is not supported by this server");
+            throw ApiException.Validation("provider", $"{provider} is not supported by this server");
         var status = q["status"].ToString() is { Length: > 0 } s ? s : null;
         if (status is not null && status != ConnectionStatus.Active && status != ConnectionStatus.Inactive)
             throw ApiException.Validation("status", "must be ACTIVE or INACTIVE");
@@ -145,7 +144,7 @@ public static class TelephonyEndpoints
             var body = await RequestFields.ReadAsync(request, ct);
             var provider = body.String("provider");
             if (provider is { IsSet: true, Value: { } p } && p != TelephonyProviders.TataSmartflo)
-                body.Fail("provider", $"provider {p} is not supported by this server");
+                body.Fail("provider", $"{p} is not supported by this server");
             var id = body.String("connection_id", "connectionId");
             if (id is { IsSet: true, Value: { } v })
             {

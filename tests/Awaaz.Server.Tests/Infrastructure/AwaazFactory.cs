@@ -29,11 +29,14 @@ public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(new Dictionary<string, string?>(_settings)
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Awaaz"] = Database.ConnectionString,
             ["Awaaz:CreateDefaultPartner"] = "false",
-        }));
+            ["AWAAZ_ALLOW_INSECURE_PROVIDER_URLS"] = "true",
+        };
+        foreach (var (key, value) in _settings) settings[key] = value; // With(…) wins over the defaults
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
