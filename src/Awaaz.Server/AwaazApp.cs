@@ -50,11 +50,12 @@ public static class AwaazApp
             o.IncludeScopes = true;
             o.UseUtcTimestamp = true;
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         });
 
         var services = builder.Services;
+        services.AddHostedService<StartupTasks>(); // first: migrations must run before any other hosted service touches the database
         services.AddAwaazCore(builder.Configuration);
-        services.AddHostedService<StartupTasks>();
         services.AddSingleton<ReadinessState>();
         services.AddSingleton<PartnerRateLimiter>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
