@@ -24,7 +24,8 @@ public static class AgentEndpoints
 
         agents.MapGet("", List)
             .WithSummary("List agents, newest first")
-            .WithDescription("Query: `limit` (1–100, default 10), `offset` (≥ 0), optional `agent_type` (`inbound` | `outbound`). Deleted agents are excluded.")
+            .WithDescription("Deleted agents are excluded.")
+            .WithListQuery()
             .Produces<SuccessEnvelope<AgentList>>()
             .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest);
 
@@ -123,6 +124,26 @@ public static class AgentEndpoints
                 Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } },
             };
         });
+
+    /// <summary>Documents the query of <c>GET /agent</c>, which the handler reads itself to answer 400 with the parameter's name.</summary>
+    private static RouteHandlerBuilder WithListQuery(this RouteHandlerBuilder builder) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(QueryParameter("limit", JsonSchemaType.Integer, "Page size, 1–100 (default 10)."));
+            operation.Parameters.Add(QueryParameter("offset", JsonSchemaType.Integer, "Agents to skip, ≥ 0 (default 0)."));
+            operation.Parameters.Add(QueryParameter("agent_type", JsonSchemaType.String, "Only `inbound` or only `outbound` agents."));
+            return Task.CompletedTask;
+        });
+
+    private static OpenApiParameter QueryParameter(string name, JsonSchemaType type, string description) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Query,
+        Required = false,
+        Description = description,
+        Schema = new OpenApiSchema { Type = type },
+    };
 
     /// <summary>Server setting <c>AWAAZ_ALLOW_CUSTOM_LLM_BASE_URL=true</c> lets agents set <c>pipeline.llm.base_url</c>.</summary>
     private static bool AllowCustomLlmBaseUrl(IConfiguration configuration) =>

@@ -41,5 +41,6 @@ public sealed class AgentOpenApiTests(AwaazFactory factory) : IClassFixture<Awaa
         bodyProperties.Select(p => p.Key).ShouldContain("agent_name");
         bodyProperties["pipeline"]!["properties"]!["turn"]!["properties"]!["vad_threshold"]!["minimum"]!.GetValue<double>().ShouldBe(0.1);
         paths["/api/v2/agent/{id}"]!["patch"]!["requestBody"].ShouldNotBeNull();
+        paths["/api/v2/agent"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ShouldBe(["limit", "offset", "agent_type"]);
     }
 }
