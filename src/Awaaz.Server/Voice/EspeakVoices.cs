@@ -90,7 +90,7 @@ public static partial class EspeakVoices
             logger.LogInformation("Voice catalog: {Count} espeak-ng voices from {Executable}", voices.Count, executable);
             return voices.Count > 0 ? (voices, null) : (voices, NoVoicesHint);
         }
-        catch (Win32Exception ex)
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException or IOException)
         {
             logger.LogWarning("espeak-ng not available ({Executable}: {Error}); the voice catalog is empty", executable, ex.Message);
             return ([], InstallHint);

@@ -147,6 +147,17 @@ public sealed class AgentValidationTests(AwaazFactory factory) : IClassFixture<A
         await (await partner.Client.PostRawAsync("/api/v2/agent", raw)).ShouldBeInvalidAsync("body");
     }
 
+    [Theory]
+    [InlineData("\"agent_name\":\"Nul\\u0000Agent\",\"prompt\":\"p\"", "agent_name", "must not contain NUL characters")]
+    [InlineData("\"agent_name\":\"Lone\",\"prompt\":\"half \\ud800 a pair\"", "prompt", "contains an unpaired UTF-16 surrogate escape")]
+    [InlineData("\"agent_name\":\"Vars\",\"prompt\":\"p\",\"variables\":[\"ok\",\"\\udc00\"]", "variables[1]", "contains an unpaired UTF-16 surrogate escape")]
+    public async Task Strings_the_database_cannot_hold_are_400_not_500(string fields, string field, string message)
+    {
+        var partner = await factory.CreatePartnerAsync();
+        var raw = $$$"""{"voice_id":"{{{HindiVoice}}}",{{{fields}}}}""";
+        (await (await partner.Client.PostRawAsync("/api/v2/agent", raw)).ShouldBeInvalidAsync(field)).ShouldBe(message);
+    }
+
     [Fact]
     public async Task Voice_outside_the_partners_allowed_voices_is_400()
     {
