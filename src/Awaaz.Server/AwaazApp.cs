@@ -26,6 +26,9 @@ public static class AwaazApp
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<PipelineProviders>();
+        services.AddSingleton<VoiceCatalog>();
+        services.AddSingleton<PipelineResolver>();
+        services.AddSingleton<AgentRules>();
         services.AddSingleton<ServerMode>();
         services.AddAwaazDataProtection(configuration);
         services.AddSingleton<ConnectionStore>();

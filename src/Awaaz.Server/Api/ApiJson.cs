@@ -14,6 +14,8 @@ public static class ApiJson
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // Bodies are read by RequestFields, which takes numbers only as JSON numbers; say so in OpenAPI too.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new UtcTimestampConverter());
         options.Converters.Add(new NullableUtcTimestampConverter());
         return options;

@@ -52,11 +52,45 @@ public sealed class RequestFields
             using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw ApiException.Validation("body", "must be a JSON object");
+            if (FindUnusableString(doc.RootElement, "") is { } unusable)
+                throw ApiException.Validation([unusable]);
             return For(doc.RootElement.Clone());
         }
         catch (JsonException ex)
         {
             throw ApiException.Validation("body", $"is not valid JSON ({ex.Message.Split('.')[0]})");
+        }
+    }
+
+    /// <summary>
+    /// The first string that JSON allows but Awaaz cannot take: an escaped lone surrogate (<c>"\ud800"</c>),
+    /// which System.Text.Json refuses to unescape, or a NUL character, which PostgreSQL text cannot store.
+    /// </summary>
+    private static FieldError? FindUnusableString(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                string text;
+                try { text = element.GetString()!; }
+                catch (InvalidOperationException) { return new FieldError(path, "contains an unpaired UTF-16 surrogate escape"); }
+                return text.Contains('\0') ? new FieldError(path, "must not contain NUL characters") : null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                    if (FindUnusableString(item, $"{path}[{i++}]") is { } error) return error;
+                return null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try { name = property.Name; }
+                    catch (InvalidOperationException) { return new FieldError(path == "" ? "body" : path, "has a key with an unpaired UTF-16 surrogate escape"); }
+                    if (FindUnusableString(property.Value, path == "" ? name : $"{path}.{name}") is { } error) return error;
+                }
+                return null;
+            default:
+                return null;
         }
     }
 
