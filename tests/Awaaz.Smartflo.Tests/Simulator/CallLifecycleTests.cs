@@ -120,6 +120,21 @@ public sealed class CallLifecycleTests
     }
 
     [Fact]
+    public async Task Dialer_disconnect_call_ends_the_call_like_hangup()
+    {
+        await using var sim = await StartAsync();
+        using var http = Client(sim);
+        var call = sim.Calls.Get(await http.DialSupportAsync());
+
+        var (response, body) = await http.PostJsonAsync("v1/dialer/disconnect_call", new { call_id = call.CallId }, StaticToken);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        body["success"]!.GetValue<bool>().ShouldBeTrue();
+        sim.Calls.Get(call.CallId).State.ShouldBe(CallState.Ended);
+        sim.Requests.Count(Awaaz.Smartflo.Simulator.Rest.SmartfloRoute.DisconnectCall).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Hangup_without_call_id_is_400()
     {
         await using var sim = await StartAsync();
