@@ -46,7 +46,7 @@ public sealed class SmartfloSimulator : IAsyncDisposable
         Time = options.TimeProvider;
         Seed = config.Seed ?? Random.Shared.Next();
         Ids = new SimIds(Seed);
-        Tokens = new TokenIssuer(Ids, Time);
+        Tokens = new TokenIssuer(Ids, Time, Seed);
         Accounts = new SimAccounts(Tokens);
         Faults = new SimFaults(Tokens, Ids);
         Requests = new RequestLog();
@@ -124,6 +124,11 @@ public sealed class SmartfloSimulator : IAsyncDisposable
     /// <summary>Replaces the configuration (accounts, TTL) and clears all state, as `PUT /_sim/config`.</summary>
     public void LoadConfig(SimulatorConfig config)
     {
+        if (config.Accounts.FirstOrDefault(a => string.IsNullOrWhiteSpace(a.Id)) is not null)
+        {
+            throw new ArgumentException("Every account needs an id.", nameof(config));
+        }
+
         _startConfig = config.Clone();
         Load(_startConfig);
     }

@@ -83,7 +83,7 @@ internal static class ControlApi
         }));
         control.MapPost("/calls/{id}/webhooks/{trigger}", (string id, string trigger, HttpContext context) => Guarded(async () =>
         {
-            if (!Enum.TryParse<WebhookTrigger>(trigger, ignoreCase: true, out var parsed))
+            if (!Enum.TryParse<WebhookTrigger>(trigger, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(trigger[0]))
             {
                 throw new ArgumentException($"Unknown trigger '{trigger}': answered, hangup, missed or dtmf.");
             }

@@ -137,6 +137,19 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task Reset_replays_the_same_ids_from_the_seed()
+    {
+        await using var sim = await StartAsync(ManualClock.AtFixtureStart(), seed: 7);
+        using var http = Client(sim);
+        var before = sim.Calls.Get(await http.DialSupportAsync());
+
+        sim.Reset();
+        var after = sim.Calls.Get(await http.DialSupportAsync());
+
+        (after.CallId, after.Uuid, after.RefId).ShouldBe((before.CallId, before.Uuid, before.RefId));
+    }
+
+    [Fact]
     public async Task Legacy_call_id_style_is_a_knob()
     {
         await using var sim = await StartAsync();
