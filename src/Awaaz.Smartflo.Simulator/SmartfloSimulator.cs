@@ -135,7 +135,7 @@ public sealed class SmartfloSimulator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Calls.WhenBackgroundWebhooksSentAsync().WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        await Calls.StopAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _webhookSender.Dispose();
