@@ -148,6 +148,22 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Next_call_queues_a_far_end_script()
+    {
+        await using var sim = await StartAsync();
+
+        var (exit, output) = await RunAsync("next-call", "--number", "9876543210", "--outcome", "busy", "--answer-after-ms", "500", "--url", sim.BaseUrl);
+
+        exit.ShouldBe(0);
+        output.ShouldContain("1 script(s) waiting");
+        var script = sim.Calls.PendingScripts.Single();
+        script.Number.ShouldBe("9876543210");
+        script.Outcome.ShouldBe(Awaaz.Smartflo.Simulator.Configuration.FarEndOutcome.Busy);
+        script.AnswerAfterMs.ShouldBe(500);
+        script.HangupAfterMs.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Webhook_hangup_form_reaches_the_receiver_with_the_given_call_id()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
