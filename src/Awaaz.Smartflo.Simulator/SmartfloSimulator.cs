@@ -46,7 +46,7 @@ public sealed class SmartfloSimulator : IAsyncDisposable
         Time = options.TimeProvider;
         Seed = config.Seed ?? Random.Shared.Next();
         Ids = new SimIds(Seed);
-        Tokens = new TokenIssuer(Ids, Time);
+        Tokens = new TokenIssuer(Ids, Time, Seed);
         Accounts = new SimAccounts(Tokens);
         Faults = new SimFaults(Tokens, Ids);
         Requests = new RequestLog();
@@ -124,13 +124,18 @@ public sealed class SmartfloSimulator : IAsyncDisposable
     /// <summary>Replaces the configuration (accounts, TTL) and clears all state, as `PUT /_sim/config`.</summary>
     public void LoadConfig(SimulatorConfig config)
     {
+        if (config.Accounts.FirstOrDefault(a => string.IsNullOrWhiteSpace(a.Id)) is not null)
+        {
+            throw new ArgumentException("Every account needs an id.", nameof(config));
+        }
+
         _startConfig = config.Clone();
         Load(_startConfig);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Calls.WhenBackgroundWebhooksSentAsync().WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        await Calls.StopAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _webhookSender.Dispose();

@@ -16,7 +16,11 @@ public sealed class SimAccount
 
     public string Id => Config.Id;
 
-    internal int LoginFailedCount { get; set; }
+    private int _loginFailedCount;
+
+    internal int RecordLoginFailure() => Interlocked.Increment(ref _loginFailedCount);
+
+    internal void ResetLoginFailures() => Interlocked.Exchange(ref _loginFailedCount, 0);
 
     /// <summary>Sliding one-second window shared by every route of the account (spec §7).</summary>
     internal bool TryAdmit(DateTimeOffset now, int? callsPerSecond, out TimeSpan retryAfter)

@@ -48,11 +48,12 @@ public sealed class TokenIssuer
     private readonly HashSet<string> _revoked = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public TokenIssuer(SimIds ids, TimeProvider time)
+    /// <param name="seed">Derives the signing key, so issuing draws nothing else from <paramref name="ids"/> than each `jti`.</param>
+    public TokenIssuer(SimIds ids, TimeProvider time, int seed)
     {
         _ids = ids;
         _time = time;
-        _signingKey = Encoding.ASCII.GetBytes(ids.Alnum(32));
+        _signingKey = SHA256.HashData(Encoding.ASCII.GetBytes("awaaz-sim-jwt-" + seed));
     }
 
     public IssuedToken Issue(string accountId, TimeSpan ttl)

@@ -39,7 +39,10 @@ public sealed class CallEngine
     private readonly WebhookSender _sender;
     private readonly Func<string> _baseUrl;
     private readonly Dictionary<string, CallSnapshot> _calls = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _backgroundDeliveries = new();
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
+    private readonly Dictionary<string, List<(WebhookTrigger Trigger, WebhookTarget Target, string? Digits)>> _heldForReorder = new(StringComparer.Ordinal);
+    private readonly List<FarEndScript> _nextCallScripts = [];
+    private CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private long _nextLiveId = 176_363_835;
 
@@ -104,7 +107,99 @@ public sealed class CallEngine
             CallTimeout = dial.CallTimeout,
             CustomerRingTimeout = dial.CustomerRingTimeout,
         };
-        return Register(call);
+        var registered = Register(call);
+        if (TakeScript(registered, account) is { } script)
+        {
+            Track(RunScriptAsync(registered.CallId, script, _stopping.Token));
+        }
+
+        return registered;
+    }
+
+    /// <summary>Queues a far-end script for the next outbound call to <see cref="FarEndScript.Number"/> (any number if null).</summary>
+    public void ScriptNextCall(FarEndScript script)
+    {
+        if (script.Number is not null && PhoneNumber.TryParse(script.Number) is null)
+        {
+            throw new ArgumentException($"'{script.Number}' is not a valid customer number.", nameof(script));
+        }
+
+        lock (_gate)
+        {
+            _nextCallScripts.Add(script);
+        }
+    }
+
+    /// <summary>Scripts queued and not yet used by a dial.</summary>
+    public IReadOnlyList<FarEndScript> PendingScripts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _nextCallScripts.ToList();
+            }
+        }
+    }
+
+    private FarEndScript? TakeScript(CallSnapshot call, AccountConfig account)
+    {
+        lock (_gate)
+        {
+            var queued = _nextCallScripts.FirstOrDefault(s => s.Number is not null && PhoneNumber.SameLast10(s.Number, call.Customer.Digits))
+                         ?? _nextCallScripts.FirstOrDefault(s => s.Number is null);
+            if (queued is not null)
+            {
+                _nextCallScripts.Remove(queued);
+                return queued;
+            }
+        }
+
+        return account.FarEnd;
+    }
+
+    /// <summary>Plays a far-end script in real time; steps that no longer apply (call already ended) are skipped.</summary>
+    private async Task RunScriptAsync(string callId, FarEndScript script, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Note(callId, "script", Name(script.Outcome));
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, script.AnswerAfterMs)), cancellationToken).ConfigureAwait(false);
+            if (script.Outcome != FarEndOutcome.Answer)
+            {
+                await MissAsync(callId, script.Outcome switch
+                {
+                    FarEndOutcome.Busy => MissOutcome.Busy,
+                    FarEndOutcome.Reject => MissOutcome.Reject,
+                    FarEndOutcome.InvalidNumber => MissOutcome.InvalidNumber,
+                    _ => MissOutcome.NoAnswer,
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await AnswerAsync(callId, cancellationToken).ConfigureAwait(false);
+            var elapsedMs = 0;
+            if (!string.IsNullOrEmpty(script.Dtmf))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, script.DtmfAfterMs)), cancellationToken).ConfigureAwait(false);
+                elapsedMs = Math.Max(0, script.DtmfAfterMs);
+                await SendDtmfAsync(callId, script.Dtmf, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (script.HangupAfterMs is { } hangupAfter)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, hangupAfter - elapsedMs)), cancellationToken).ConfigureAwait(false);
+                await CallerHangupAsync(callId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (CallStateException ex)
+        {
+            Note(callId, "script_step_skipped", ex.Message);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or KeyNotFoundException)
+        {
+            // Simulator stopping or reset: the call is gone.
+        }
     }
 
     /// <summary>Starts an inbound call from <paramref name="from"/> to a DID of the account; it rings until answered.</summary>
@@ -187,13 +282,27 @@ public sealed class CallEngine
         CancellationToken cancellationToken = default)
     {
         var call = Get(anyId);
-        var resolved = target ?? ConfiguredTargets(call.AccountId, trigger).FirstOrDefault()
+        var resolved = target ?? ConfiguredTargets(call, trigger).FirstOrDefault()
             ?? throw new InvalidOperationException($"Account '{call.AccountId}' has no enabled '{trigger.ToString().ToLowerInvariant()}' webhook; give a URL.");
         return await DeliverAsync(call, trigger, resolved, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Completes when every webhook queued by a REST-driven change (hangup, transfer) has been delivered.</summary>
-    public Task WhenBackgroundWebhooksSentAsync() => Task.WhenAll(_backgroundDeliveries.Keys);
+    /// <summary>Completes when every webhook queued by a REST-driven change and every running far-end script has finished.</summary>
+    public Task WhenBackgroundWorkDoneAsync() => Task.WhenAll(_background.Keys);
+
+    /// <summary>Cancels running far-end scripts and waits (bounded) for webhooks in flight.</summary>
+    internal async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await WhenBackgroundWorkDoneAsync().WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A receiver that never answers: its 10 s timeout is still running; stop anyway.
+        }
+    }
 
     /// <summary>REST hangup: ends a ringing or answered call and sends the `hangup` webhooks after the response.</summary>
     internal CallSnapshot EndFromApi(string callId, HangupCause answeredCause)
@@ -218,9 +327,14 @@ public sealed class CallEngine
 
     internal void Clear()
     {
+        var previous = Interlocked.Exchange(ref _stopping, new CancellationTokenSource());
+        previous.Cancel();
+        previous.Dispose();
         lock (_gate)
         {
             _calls.Clear();
+            _heldForReorder.Clear();
+            _nextCallScripts.Clear();
         }
     }
 
@@ -291,9 +405,9 @@ public sealed class CallEngine
         _calls.GetValueOrDefault(anyId)
         ?? _calls.Values.FirstOrDefault(c => c.CoreCallId == anyId || c.Uuid == anyId || (c.RefId.Length > 0 && c.RefId == anyId) || c.CustomIdentifier == anyId);
 
-    private IEnumerable<WebhookTarget> ConfiguredTargets(string accountId, WebhookTrigger trigger)
+    private IEnumerable<WebhookTarget> ConfiguredTargets(CallSnapshot call, WebhookTrigger trigger)
     {
-        var account = _accounts.Find(accountId);
+        var account = _accounts.Find(call.AccountId);
         if (account is null)
         {
             return [];
@@ -303,25 +417,85 @@ public sealed class CallEngine
         {
             return account.Config.Webhooks
                 .Where(w => w.Enabled && w.Trigger == trigger && w.Url.Length > 0)
+                .Where(w => w.CallType == WebhookCallType.Any || (w.CallType == WebhookCallType.Outbound) == call.IsOutbound)
                 .Select(w => new WebhookTarget(w.Url, w.Format))
                 .ToList();
         }
     }
 
+    /// <summary>Sends the account's webhooks for a state change, applying the webhook faults (drop, reorder, duplicates).</summary>
     private async Task FireConfiguredAsync(string callId, WebhookTrigger trigger, CancellationToken cancellationToken, string? digits = null)
     {
         var call = Get(callId);
-        foreach (var target in ConfiguredTargets(call.AccountId, trigger))
+        var faults = _faults.Current;
+        foreach (var target in ConfiguredTargets(call, trigger))
         {
-            await DeliverAsync(call, trigger, target, digits, cancellationToken).ConfigureAwait(false);
+            if (faults.WebhookDrop.Contains(trigger))
+            {
+                RecordDropped(call, trigger, target);
+                continue;
+            }
+
+            if (faults.WebhookReorder && trigger == WebhookTrigger.Answered)
+            {
+                lock (_gate)
+                {
+                    if (!_heldForReorder.TryGetValue(callId, out var held))
+                    {
+                        _heldForReorder[callId] = held = [];
+                    }
+
+                    held.Add((trigger, target, digits));
+                }
+
+                Note(callId, "webhook_held", Name(trigger));
+                continue;
+            }
+
+            for (var copy = 0; copy <= Math.Max(0, faults.WebhookDuplicates); copy++)
+            {
+                await DeliverAsync(Get(callId), trigger, target, digits, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (trigger == WebhookTrigger.Hangup)
+        {
+            await ReleaseHeldAsync(callId, faults, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private void QueueBackground(string callId, WebhookTrigger trigger)
+    /// <summary>Reorder fault: the `answered` webhooks held back go out after the hangup.</summary>
+    private async Task ReleaseHeldAsync(string callId, FaultSettings faults, CancellationToken cancellationToken)
     {
-        var delivery = Task.Run(() => FireConfiguredAsync(callId, trigger, CancellationToken.None));
-        _backgroundDeliveries[delivery] = 0;
-        delivery.ContinueWith(t => _backgroundDeliveries.TryRemove(t, out _), TaskScheduler.Default);
+        List<(WebhookTrigger Trigger, WebhookTarget Target, string? Digits)>? held;
+        lock (_gate)
+        {
+            _heldForReorder.Remove(callId, out held);
+        }
+
+        foreach (var (trigger, target, digits) in held ?? [])
+        {
+            for (var copy = 0; copy <= Math.Max(0, faults.WebhookDuplicates); copy++)
+            {
+                await DeliverAsync(Get(callId), trigger, target, digits, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void RecordDropped(CallSnapshot call, WebhookTrigger trigger, WebhookTarget target)
+    {
+        var dropped = new WebhookDelivery(
+            Name(trigger), target.Url, Name(target.Format), "", Now(), null, null, "dropped by fault", 0, "");
+        Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, dropped] });
+    }
+
+    private void QueueBackground(string callId, WebhookTrigger trigger) =>
+        Track(Task.Run(() => FireConfiguredAsync(callId, trigger, CancellationToken.None)));
+
+    private void Track(Task work)
+    {
+        _background[work] = 0;
+        work.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
     }
 
     private async Task<WebhookDelivery> DeliverAsync(
@@ -331,9 +505,22 @@ public sealed class CallEngine
         string? digits,
         CancellationToken cancellationToken)
     {
+        var faults = _faults.Current;
+        if (faults.WebhookDelayMs > 0)
+        {
+            await Task.Delay(faults.WebhookDelayMs, cancellationToken).ConfigureAwait(false);
+        }
+
         var now = Now();
         var payload = WebhookPayloads.Build(call, trigger, now, _baseUrl(), digits);
         var delivery = await _sender.SendAsync(target, trigger, payload, now, cancellationToken).ConfigureAwait(false);
+        for (var retry = 1; retry <= faults.WebhookRetries && delivery.StatusCode is not (>= 200 and < 300); retry++)
+        {
+            Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, delivery] });
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * retry), cancellationToken).ConfigureAwait(false);
+            delivery = await _sender.SendAsync(target, trigger, payload, Now(), cancellationToken).ConfigureAwait(false);
+        }
+
         var updated = Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, delivery] });
         WebhookSent?.Invoke(updated, delivery);
         return delivery;
@@ -341,7 +528,8 @@ public sealed class CallEngine
 
     private DateTimeOffset Now() => _time.GetUtcNow();
 
-    private static string Name(CallState state) => state.ToString().ToLowerInvariant();
+    private static string Name<T>(T value) where T : struct, Enum =>
+        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     private static string BotIdOf(string? destination)
     {

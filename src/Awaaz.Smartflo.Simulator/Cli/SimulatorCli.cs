@@ -21,6 +21,7 @@ public static class SimulatorCli
         root.Add(Calls(console));
         root.Add(Call(console));
         root.Add(Inbound(console));
+        root.Add(NextCall(console));
         root.Add(Fault(console));
         root.Add(Webhook(console));
         root.Add(Reset(console));
@@ -254,6 +255,33 @@ public static class SimulatorCli
                 ["account_id"] = parse.GetValue(account),
             });
             PrintCall(console, call);
+        }));
+        return command;
+    }
+
+    private static Command NextCall(IAnsiConsole console)
+    {
+        var url = UrlOption();
+        var number = new Option<string?>("--number") { Description = "Customer number the script is for (default: the next call to any number)" };
+        var outcome = new Option<string>("--outcome") { Description = "What the far end does", DefaultValueFactory = _ => "answer" };
+        outcome.AcceptOnlyFromAmong("answer", "no_answer", "busy", "reject", "invalid_number");
+        var answerAfter = new Option<int>("--answer-after-ms") { Description = "Ringing time before the outcome", DefaultValueFactory = _ => 2000 };
+        var hangupAfter = new Option<int?>("--hangup-after-ms") { Description = "After answering, hang up this much later" };
+        var dtmf = new Option<string?>("--dtmf") { Description = "Keys pressed after answering" };
+        var dtmfAfter = new Option<int>("--dtmf-after-ms") { Description = "When the keys are pressed, after answering", DefaultValueFactory = _ => 1000 };
+        var command = new Command("next-call", "Script the far end of the next outbound call") { number, outcome, answerAfter, hangupAfter, dtmf, dtmfAfter, url };
+        command.SetAction((parse, _) => Run(console, parse.GetValue(url)!, async client =>
+        {
+            var pending = await client.PutAsync("_sim/next-call-script", new JsonObject
+            {
+                ["number"] = parse.GetValue(number),
+                ["outcome"] = parse.GetValue(outcome),
+                ["answer_after_ms"] = parse.GetValue(answerAfter),
+                ["hangup_after_ms"] = parse.GetValue(hangupAfter),
+                ["dtmf"] = parse.GetValue(dtmf),
+                ["dtmf_after_ms"] = parse.GetValue(dtmfAfter),
+            });
+            console.MarkupLine($"[green]Scripted.[/] {pending.AsArray().Count} script(s) waiting for a dial.");
         }));
         return command;
     }

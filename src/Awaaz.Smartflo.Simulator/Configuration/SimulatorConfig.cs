@@ -52,6 +52,46 @@ public sealed class AccountConfig
     public List<ApiKeyConfig> ApiKeys { get; set; } = [];
 
     public List<WebhookConfig> Webhooks { get; set; } = [];
+
+    /// <summary>How the far end treats this account's outbound calls when no next-call script is queued. Null: it waits for the control API.</summary>
+    public FarEndScript? FarEnd { get; set; }
+}
+
+/// <summary>What the far end of an outbound call does by itself (spec §16.4 scripted far end, timings only).</summary>
+public sealed class FarEndScript
+{
+    /// <summary>Customer number the script is for (last 10 digits compared); null: any number.</summary>
+    public string? Number { get; set; }
+
+    public FarEndOutcome Outcome { get; set; } = FarEndOutcome.Answer;
+
+    /// <summary>Ringing time before the outcome happens.</summary>
+    public int AnswerAfterMs { get; set; } = 2000;
+
+    /// <summary>After answering, the caller hangs up this much later; null: the call stays up.</summary>
+    public int? HangupAfterMs { get; set; }
+
+    /// <summary>Keys the caller presses after answering.</summary>
+    public string? Dtmf { get; set; }
+
+    public int DtmfAfterMs { get; set; } = 1000;
+}
+
+public enum FarEndOutcome
+{
+    Answer,
+    NoAnswer,
+    Busy,
+    Reject,
+    InvalidNumber,
+}
+
+/// <summary>Which calls a panel webhook fires for (the panel's Inbound/Outbound call type).</summary>
+public enum WebhookCallType
+{
+    Any,
+    Inbound,
+    Outbound,
 }
 
 /// <summary>A panel user with its agent (`GET /v1/users`).</summary>
@@ -98,6 +138,7 @@ public sealed class WebhookConfig
     public WebhookTrigger Trigger { get; set; }
     public string Url { get; set; } = "";
     public WebhookFormat Format { get; set; } = WebhookFormat.Json;
+    public WebhookCallType CallType { get; set; } = WebhookCallType.Any;
     public bool Enabled { get; set; } = true;
 }
 
@@ -135,7 +176,6 @@ public static class SimJson
         var options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
             PropertyNameCaseInsensitive = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,

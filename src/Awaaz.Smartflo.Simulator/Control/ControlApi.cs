@@ -63,6 +63,13 @@ internal static class ControlApi
             return Ok(sim.Calls.StartInbound(accountId, request.From, request.To), StatusCodes.Status201Created);
         })));
 
+        control.MapGet("/next-call-script", () => Ok(sim.Calls.PendingScripts));
+        control.MapPut("/next-call-script", Handler(context => Guarded(async () =>
+        {
+            sim.Calls.ScriptNextCall(await ReadAsync<FarEndScript>(context));
+            return Ok(sim.Calls.PendingScripts);
+        })));
+
         control.MapGet("/calls", (HttpContext context) =>
         {
             var state = context.Request.Query["state"].ToString();
@@ -83,7 +90,7 @@ internal static class ControlApi
         }));
         control.MapPost("/calls/{id}/webhooks/{trigger}", (string id, string trigger, HttpContext context) => Guarded(async () =>
         {
-            if (!Enum.TryParse<WebhookTrigger>(trigger, ignoreCase: true, out var parsed))
+            if (!Enum.TryParse<WebhookTrigger>(trigger, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsDigit(trigger[0]))
             {
                 throw new ArgumentException($"Unknown trigger '{trigger}': answered, hangup, missed or dtmf.");
             }

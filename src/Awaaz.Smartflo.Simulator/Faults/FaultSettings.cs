@@ -81,6 +81,21 @@ public sealed class FaultSettings
     /// <summary>`click_to_call_support` success carries `ref_id` (observed; off tests its absence).</summary>
     public bool SupportReturnsRefId { get; set; } = true;
 
+    /// <summary>Wait before each webhook delivery.</summary>
+    public int WebhookDelayMs { get; set; }
+
+    /// <summary>Send every webhook this many extra times (duplicates, §10.5 Q13).</summary>
+    public int WebhookDuplicates { get; set; }
+
+    /// <summary>Triggers whose webhooks are not sent (recorded on the call as dropped).</summary>
+    public List<WebhookTrigger> WebhookDrop { get; set; } = [];
+
+    /// <summary>Hold `answered` webhooks until the call's `hangup` webhook has been sent (out-of-order delivery).</summary>
+    public bool WebhookReorder { get; set; }
+
+    /// <summary>Resend a webhook up to this many times while the receiver answers non-2xx or fails.</summary>
+    public int WebhookRetries { get; set; }
+
     public FaultSettings Clone() =>
         JsonSerializer.Deserialize<FaultSettings>(JsonSerializer.Serialize(this, SimJson.Options), SimJson.Options)!;
 }

@@ -32,6 +32,7 @@ public sealed class SimFaults
 
     public void Replace(FaultSettings settings)
     {
+        Validate(settings);
         lock (_gate)
         {
             _settings = settings.Clone();
@@ -44,7 +45,25 @@ public sealed class SimFaults
         {
             var copy = _settings.Clone();
             change(copy);
+            Validate(copy);
             _settings = copy;
+        }
+    }
+
+    private static void Validate(FaultSettings settings)
+    {
+        foreach (var rule in settings.Forced)
+        {
+            if (rule.Route is not ("*" or "" or "authenticated") && SmartfloRouteFacts.FromWireName(rule.Route) is null)
+            {
+                throw new ArgumentException(
+                    $"Unknown route '{rule.Route}': use *, authenticated or one of {string.Join(", ", Enum.GetValues<SmartfloRoute>().Select(r => r.WireName()))}.");
+            }
+
+            if (rule.Status is not (200 or 400 or 401 or 403 or 404 or 422 or 429) and not (>= 500 and <= 599))
+            {
+                throw new ArgumentException($"Status {rule.Status} cannot be forced: use 200, 400, 401, 403, 404, 422, 429 or 5xx.");
+            }
         }
     }
 

@@ -95,13 +95,13 @@ internal sealed class SmartfloApi(SmartfloSimulator sim)
             return WrongPassword(account, 200);
         }
 
-        account.LoginFailedCount = 0;
+        account.ResetLoginFailures();
         return TokenAnswer(account.Id, faults.NumberOfDaysLeft ?? account.Config.NumberOfDaysLeft);
     }
 
     private IResult WrongPassword(SimAccount? account, int status)
     {
-        var count = account is null ? 1 : ++account.LoginFailedCount;
+        var count = account?.RecordLoginFailure() ?? 1;
         return Json(new JsonObject
         {
             ["success"] = false,

@@ -126,6 +126,17 @@ public static class SimTestKit
         return body["ref_id"]!.GetValue<string>();
     }
 
+    /// <summary>Polls every 20 ms, at most 10 s, until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 500 && !condition(); attempt++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        condition().ShouldBeTrue();
+    }
+
     private static async Task<(HttpResponseMessage, JsonNode)> SendAsync(HttpClient http, HttpRequestMessage request)
     {
         var response = await http.SendAsync(request, TestContext.Current.CancellationToken);

@@ -19,7 +19,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Channel<ReceivedWebhook> _received = Channel.CreateUnbounded<ReceivedWebhook>();
 
+    private int _failuresLeft;
+    private int _failureStatus = 500;
+
     private WebhookReceiver(WebApplication app) => _app = app;
+
+    /// <summary>The next <paramref name="count"/> requests are answered with <paramref name="status"/> (still recorded).</summary>
+    public void FailNext(int count, int status = 500)
+    {
+        _failureStatus = status;
+        Interlocked.Exchange(ref _failuresLeft, count);
+    }
 
     public string BaseUrl { get; private set; } = "";
 
@@ -37,6 +47,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var query = context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString());
             await receiver._received.Writer.WriteAsync(new ReceivedWebhook(
                 context.Request.Method, context.Request.Path.Value ?? "", query, context.Request.ContentType, body));
+            if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0)
+            {
+                context.Response.StatusCode = receiver._failureStatus;
+                return;
+            }
+
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync("""{"success":true}""");
         });
