@@ -7,11 +7,11 @@ namespace Awaaz.Smartflo.Tests.Support;
 internal sealed record RecordedRequest(HttpMethod Method, string PathAndQuery, string? Authorization, string? Body, string? ContentType, string? UserAgent);
 
 /// <summary>Answers every request with a delegate and records what was sent.</summary>
-internal sealed class StubHandler(Func<RecordedRequest, Task<HttpResponseMessage>> respond) : HttpMessageHandler
+internal sealed class StubHandler(Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage>> respond) : HttpMessageHandler
 {
     private readonly List<RecordedRequest> _requests = [];
 
-    public StubHandler(Func<RecordedRequest, HttpResponseMessage> respond) : this(r => Task.FromResult(respond(r))) { }
+    public StubHandler(Func<RecordedRequest, HttpResponseMessage> respond) : this((r, _) => Task.FromResult(respond(r))) { }
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -37,7 +37,7 @@ internal sealed class StubHandler(Func<RecordedRequest, Task<HttpResponseMessage
             request.Content?.Headers.ContentType?.MediaType,
             request.Headers.TryGetValues("User-Agent", out var agent) ? string.Join(' ', agent) : null);
         lock (_requests) _requests.Add(recorded);
-        return await respond(recorded);
+        return await respond(recorded, cancellationToken);
     }
 
     public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
