@@ -100,7 +100,7 @@ internal static partial class LooseJson
             element = document.RootElement.Clone();
             return true;
         }
-        catch (JsonException)
+        catch (Exception error) when (error is JsonException or ArgumentException)
         {
             element = default;
             return false;
