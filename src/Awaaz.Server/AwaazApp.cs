@@ -4,6 +4,8 @@ using Awaaz.Server.Operations;
 using Awaaz.Server.Partners;
 using Awaaz.Server.Storage;
 using Awaaz.Server.Telephony;
+using Awaaz.Server.Telephony.Smartflo;
+using Awaaz.Server.Calls;
 using Awaaz.Server.Voice;
 
 namespace Awaaz.Server;
@@ -38,6 +40,14 @@ public static class AwaazApp
         services.AddSingleton<PublicUrls>();
         services.AddSingleton<ConnectionService>();
         services.AddSingleton<SelfHostedBootstrap>();
+        services.AddSingleton<CallEvents>();
+        services.AddSingleton<CallStore>();
+        services.AddSingleton<StreamTokens>();
+        services.AddSingleton<CallCorrelator>();
+        services.AddSingleton<LiveCalls>();
+        services.AddSingleton<CallControl>();
+        services.AddSingleton<SmartfloSecrets>();
+        services.AddSingleton<LifecycleEvents>();
         return services;
     }
 
@@ -60,6 +70,11 @@ public static class AwaazApp
         services.AddHostedService<StartupTasks>(); // first: migrations must run before any other hosted service touches the database
         services.AddAwaazCore(builder.Configuration);
         services.AddSingleton<ReadinessState>();
+        services.AddSingleton<DialWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DialWorker>());
+        services.AddSingleton<LifecycleProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<LifecycleProcessor>());
+        services.AddSingleton<CallService>();
         services.AddSingleton<PartnerRateLimiter>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -96,6 +111,9 @@ public static class AwaazApp
         api.MapConfigEndpoints();
         api.MapAgentEndpoints();
         api.MapTelephonyEndpoints();
+        api.MapCallEndpoints();
+        app.MapResolver();
+        app.MapLifecycle();
 
         app.MapAdminEndpoints();
         app.MapFallback((HttpContext context) =>

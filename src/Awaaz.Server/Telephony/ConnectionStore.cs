@@ -121,6 +121,15 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
         return row?.ToConnection();
     }
 
+    /// <summary>A connection by id whatever its partner (internal use: webhooks, media sessions), deleted ones included.</summary>
+    public async Task<TelephonyConnection?> GetByIdAsync(string id, CancellationToken ct = default)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var row = await db.QuerySingleOrDefaultAsync<ConnectionRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM telephony_connections WHERE id = @id", new { id }, cancellationToken: ct));
+        return row?.ToConnection();
+    }
+
     public async Task<IReadOnlyList<TelephonyConnection>> ListAsync(string partnerId, string? provider = null, string? status = null, CancellationToken ct = default)
     {
         await using var db = await database.OpenAsync(ct);
@@ -177,6 +186,19 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
             WHERE deleted_at IS NULL AND (smartflo_secret_hash = @hash OR (previous_secret_hash = @hash AND previous_secret_expires_at > @now))
             """, new { hash, now = DbTime.ToDb(clock.GetUtcNow()) }, cancellationToken: ct));
         return row?.ToConnection();
+    }
+
+    /// <summary>The environment connection when it accepts requests without a secret (single-tenant, TATA_RESOLVE_SECRET unset).</summary>
+    public async Task<TelephonyConnection?> FindOpenEnvConnectionAsync(CancellationToken ct = default)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var rows = await db.QueryAsync<(string id, string partner_id, string protected_smartflo_secret)>(new CommandDefinition(
+            "SELECT id, partner_id, protected_smartflo_secret FROM telephony_connections WHERE managed_by = @env AND deleted_at IS NULL",
+            new { env = TelephonyConnection.ManagedByEnv }, cancellationToken: ct));
+        foreach (var row in rows)
+            if (SelfHostedBootstrap.IsOpenSecret(_protector.Unprotect(row.protected_smartflo_secret)))
+                return await GetAsync(row.partner_id, row.id, ct);
+        return null;
     }
 
     public async Task SaveHealthAsync(string connectionId, ConnectionHealth health, CancellationToken ct = default)

@@ -61,6 +61,25 @@ public sealed class PhoneNumberStore(Database database, TimeProvider clock)
         return rows.Select(r => r.ToPhoneNumber()).ToList();
     }
 
+    /// <summary>The caller ID an agent's outbound calls use on a connection: its earliest-assigned ACTIVE DID there (partner-api.md §11.9).</summary>
+    public async Task<string?> AgentCallerIdAsync(string connectionId, string agentId, CancellationToken ct = default)
+    {
+        await using var db = await database.OpenAsync(ct);
+        return await db.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT phone_number FROM phone_numbers WHERE connection_id = @connectionId AND agent_id = @agentId AND status = @active ORDER BY assigned_at, id LIMIT 1",
+            new { connectionId, agentId, active = ConnectionStatus.Active }, cancellationToken: ct));
+    }
+
+    /// <summary>The ACTIVE numbers of a connection (for correlation: any DID of the connection).</summary>
+    public async Task<IReadOnlyList<(string Number, string? AgentId)>> ActiveNumbersAsync(string connectionId, CancellationToken ct = default)
+    {
+        await using var db = await database.OpenAsync(ct);
+        var rows = await db.QueryAsync<(string, string?)>(new CommandDefinition(
+            "SELECT phone_number, agent_id FROM phone_numbers WHERE connection_id = @connectionId AND status = @active",
+            new { connectionId, active = ConnectionStatus.Active }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
     public async Task<PhoneNumber?> GetAsync(string partnerId, string id, CancellationToken ct = default)
     {
         await using var db = await database.OpenAsync(ct);
