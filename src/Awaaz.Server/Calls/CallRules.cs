@@ -64,7 +64,6 @@ public static class CallRules
     public static Call ProviderAnswered(Call call, DateTimeOffset answeredAt) => Settle(call with
     {
         ProviderAnsweredAt = Earliest(call.ProviderAnsweredAt, answeredAt),
-        StartedAt = call.DialMode == DialModes.AgentFirst && call.StreamStartedAt is not null ? Earliest(call.StartedAt, answeredAt) : call.StartedAt,
     });
 
     /// <summary>Agent-first with <c>agent_first_speech_start</c>: the first confirmed speech connects the call.</summary>
@@ -79,7 +78,6 @@ public static class CallRules
         HangupCauseCode = call.HangupCauseCode ?? e.HangupCauseCode,
         ProviderRecordingUrl = call.ProviderRecordingUrl ?? e.RecordingUrl,
         ProviderAnsweredAt = Earliest(call.ProviderAnsweredAt, e.AnsweredAt),
-        StartedAt = call.DialMode == DialModes.AgentFirst && call.StreamStartedAt is not null && e.AnsweredAt is { } a ? Earliest(call.StartedAt, a) : call.StartedAt,
         EndedAtCandidate = Earliest(call.EndedAtCandidate, e.EndedAt ?? e.ReceivedAt),
     });
 
@@ -111,13 +109,21 @@ public static class CallRules
     /// <summary>Derives status, disposition, answered_by, end_reason and ended_at from the merged evidence.</summary>
     public static Call Settle(Call call)
     {
+        // Agent-first: connected once the stream runs and the customer answered, whichever was learned first.
+        if (!call.IsTerminal && call.DialMode == DialModes.AgentFirst && call.StreamStartedAt is not null && call.ProviderAnsweredAt is { } answered)
+            call = call with { StartedAt = Earliest(call.StartedAt, answered) };
         var connected = call.StartedAt is not null;
         var next = call;
         if (!call.IsTerminal)
         {
             var status = DecideStatus(call, connected);
             next = call with { Status = status };
-            if (CallStatus.IsTerminal(status)) next = next with { EndedAt = next.EndedAtCandidate ?? call.UpdatedAt };
+            if (CallStatus.IsTerminal(status)) next = next with
+            {
+                EndedAt = next.EndedAtCandidate ?? call.UpdatedAt,
+                // Completed on provider evidence alone (no stream seen): it started when the provider says it was answered.
+                StartedAt = status == CallStatus.Completed ? next.StartedAt ?? next.ProviderAnsweredAt : next.StartedAt,
+            };
             else if (status == CallStatus.Ringing && next.RingingAt is null) next = next with { RingingAt = call.UpdatedAt };
         }
         if (!next.IsTerminal) return next;
