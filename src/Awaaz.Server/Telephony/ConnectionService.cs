@@ -29,13 +29,14 @@ public sealed class ConnectionService(
         EnsureProviderAllowed(partner);
 
         var baseUrl = TelephonyConnection.NormalizeBaseUrl(input.BaseUrl.Value ?? TelephonyConnection.DefaultBaseUrl);
-        var health = input.SkipVerification ? new ConnectionHealth() : await gateway.VerifyAsync(baseUrl, email, secrets, settings, ct);
+        var (health, verifiedClient) = input.SkipVerification ? (new ConnectionHealth(), null) : await gateway.VerifyAsync(baseUrl, email, secrets, settings, ct);
         var now = clock.GetUtcNow();
         var connection = new TelephonyConnection(
             Guid.NewGuid().ToString("D"), partner.Id, TelephonyProviders.TataSmartflo, name, ConnectionStatus.Active, false, managedBy,
             email, secrets.Password is not null, ConnectionSecrets.Mask(secrets.ApiKey), ConnectionSecrets.Mask(secrets.AuthToken),
             input.FromNumber.Value!, baseUrl, ConnectionInput.Blank(input.AgentNumber.Value), settings, health, now, now);
         connection = await connections.CreateAsync(connection, secrets, TelephonyConnection.NewSmartfloSecret(), ct);
+        if (verifiedClient is not null) gateway.Adopt(connection, verifiedClient);
         if (connection.HasRestAuth) sync.StartInBackground(connection);
         return connection;
     }
@@ -56,8 +57,9 @@ public sealed class ConnectionService(
 
         var baseUrl = input.BaseUrl.IsSet && input.BaseUrl.Value is { } url ? TelephonyConnection.NormalizeBaseUrl(url) : connection.BaseUrl;
         var health = connection.Health;
+        Awaaz.Smartflo.Rest.SmartfloClient? verifiedClient = null;
         if (input.ChangesAuth && !input.SkipVerification)
-            health = await gateway.VerifyAsync(baseUrl, email, secrets, settings, ct);
+            (health, verifiedClient) = await gateway.VerifyAsync(baseUrl, email, secrets, settings, ct);
 
         var updated = connection with
         {
@@ -75,6 +77,7 @@ public sealed class ConnectionService(
         };
         var secretsChanged = secrets != current;
         updated = await connections.UpdateAsync(updated, secretsChanged ? secrets : null, rotateSecret ? TelephonyConnection.NewSmartfloSecret() : null, makeDefault, ct);
+        if (verifiedClient is not null) gateway.Adopt(updated, verifiedClient);
         if (updated.HasRestAuth && input.ChangesAuth) sync.StartInBackground(updated);
         return updated;
     }

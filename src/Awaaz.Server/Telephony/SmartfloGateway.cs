@@ -51,10 +51,14 @@ public sealed class SmartfloGateway(ConnectionStore connections, IConfiguration 
     /// (the static token wins when both are set, as at call time). An API key alone cannot be checked without dialling.
     /// Rejected → 422 PROVIDER_CREDENTIALS_REJECTED; unreachable, timeout or 5xx → 502 PROVIDER_ERROR.
     /// </summary>
-    public async Task<ConnectionHealth> VerifyAsync(string baseUrl, string? email, ConnectionSecrets secrets, ConnectionSettings settings, CancellationToken ct)
+    public async Task<(ConnectionHealth Health, SmartfloClient? Client)> VerifyAsync(string baseUrl, string? email, ConnectionSecrets secrets, ConnectionSettings settings, CancellationToken ct)
     {
-        using var client = CreateClient(baseUrl, email, secrets, settings);
-        if (!client.HasRestAuth) return new ConnectionHealth(AuthStatus: "not_applicable");
+        var client = CreateClient(baseUrl, email, secrets, settings);
+        if (!client.HasRestAuth)
+        {
+            client.Dispose();
+            return (new ConnectionHealth(AuthStatus: "not_applicable"), null);
+        }
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
         budget.CancelAfter(TimeSpan.FromSeconds(10));
         try
@@ -64,16 +68,33 @@ public sealed class SmartfloGateway(ConnectionStore connections, IConfiguration 
             else
                 await client.LoginAsync(budget.Token);
             var health = client.AuthHealth;
-            return new ConnectionHealth(AuthStatus: "ok", LastLoginAt: health.LastLoginAt, TokenExpiresAt: health.TokenExpiresAt, Warnings: []);
+            return (new ConnectionHealth(AuthStatus: "ok", LastLoginAt: health.LastLoginAt, TokenExpiresAt: health.TokenExpiresAt, Warnings: []), client);
         }
         catch (SmartfloException ex)
         {
+            client.Dispose();
             throw ToApiException(ex);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            client.Dispose();
             throw new ApiException(502, ErrorCodes.ProviderError, "Tata SmartFlo API error: timeout",
                 new { provider = TelephonyProviders.TataSmartflo, provider_status = (int?)null, provider_message = "no answer within 10 s" });
+        }
+    }
+
+    /// <summary>Keeps a verified client (and its fresh token) as the connection's client, so saving does not log in twice.</summary>
+    public void Adopt(TelephonyConnection connection, SmartfloClient client)
+    {
+        lock (_clients)
+        {
+            if (_clients.TryGetValue(connection.Id, out var old) && old.Version >= connection.UpdatedAt)
+            {
+                client.Dispose();
+                return;
+            }
+            _clients[connection.Id] = (connection.UpdatedAt, client);
+            old.Client?.Dispose();
         }
     }
 

@@ -24,6 +24,12 @@ public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return this;
     }
 
+    /// <summary>Every test server runs on real Kestrel on 127.0.0.1 so the simulator can call its resolver, WebSocket and webhooks.</summary>
+    public AwaazFactory() => UseKestrel(0);
+
+    /// <summary>The server's real address, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public string BaseUrl => CreateClient().BaseAddress!.ToString().TrimEnd('/');
+
     public virtual async ValueTask InitializeAsync() => Database = await TestDatabase.CreateAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -34,6 +40,7 @@ public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["ConnectionStrings:Awaaz"] = Database.ConnectionString,
             ["Awaaz:CreateDefaultPartner"] = "false",
             ["AWAAZ_ALLOW_INSECURE_PROVIDER_URLS"] = "true",
+            ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in _settings) settings[key] = value; // With(…) wins over the defaults
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));

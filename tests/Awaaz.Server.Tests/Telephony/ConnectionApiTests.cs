@@ -41,7 +41,7 @@ public sealed class ConnectionApiTests(AwaazFactory factory) : IClassFixture<Awa
         c["health"]!.Str("auth_status").ShouldBe("ok");
         c.Str("base_url").ShouldBe(_sim.BaseUrl);
         var resolver = c["smartflo"]!.Str("resolver_url");
-        resolver.ShouldMatch(@"^http://localhost/api/tata/resolve-wss\?secret=sfs_[0-9A-Za-z]{32}$");
+        resolver.ShouldMatch(@"^http://127\.0\.0\.1:\d+/api/tata/resolve-wss\?secret=sfs_[0-9A-Za-z]{32}$");
         var secret = resolver[(resolver.IndexOf("secret=", StringComparison.Ordinal) + 7)..];
         c["smartflo"]!.Str("lifecycle_url").ShouldEndWith($"/api/tata/lifecycle?secret={secret}");
         c["smartflo"]!["webhook_triggers"]![0]!.Str("url").ShouldEndWith($"secret={secret}&event=answered");
