@@ -17,7 +17,7 @@ public static class StopReasons
 }
 
 /// <summary>Everything one simulated Smartflo call needs: how to reach the resolver, who calls whom, what the caller says and does.</summary>
-public sealed class CallerOptions
+public sealed record CallerOptions
 {
     /// <summary>The Dynamic VOICE Bot endpoint URL (e.g. `http://127.0.0.1:8080/api/tata/resolve-wss?secret=…`).</summary>
     public required string ResolverUrl { get; init; }
