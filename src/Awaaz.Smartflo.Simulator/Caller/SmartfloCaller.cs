@@ -502,11 +502,6 @@ public sealed class SmartfloCaller
                 audioPosition += take;
                 lock (_gate)
                 {
-                    for (; nextPress < presses.Count && presses[nextPress].At.TotalMilliseconds <= streamMs; nextPress++)
-                    {
-                        EnqueueDtmfLocked(presses[nextPress].Digit);
-                    }
-
                     if (_stopping)
                     {
                         return;
@@ -514,6 +509,10 @@ public sealed class SmartfloCaller
 
                     _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Media, payload, streamMs));
                     _callerMediaFrames++;
+                    for (; nextPress < presses.Count && presses[nextPress].At.TotalMilliseconds <= streamMs; nextPress++)
+                    {
+                        EnqueueDtmfLocked(presses[nextPress].Digit);
+                    }
                 }
 
                 if (_options.HangupAfter is { } hangupAfter && streamMs >= hangupAfter.TotalMilliseconds)

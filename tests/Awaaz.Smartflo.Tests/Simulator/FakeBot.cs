@@ -72,6 +72,9 @@ public sealed class FakeBot : IAsyncDisposable
     /// <summary>Sent right after `stop` arrives, before closing (a frame the bot should not send).</summary>
     public string? FrameAfterStop { get; set; }
 
+    /// <summary>Sent as soon as the socket is accepted, before anything is read.</summary>
+    public string? SendOnConnect { get; set; }
+
     public int SessionCount;
 
     public static async Task<FakeBot> StartAsync(Func<BotSession, Task>? behaviour = null)
@@ -151,6 +154,11 @@ public sealed class FakeBot : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         Interlocked.Increment(ref SessionCount);
+        if (SendOnConnect is { } early)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(early), WebSocketMessageType.Text, true, CancellationToken.None);
+        }
+
         var session = new BotSession(socket, this);
         await _sessions.Writer.WriteAsync(session);
         await session.RunAsync();
