@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Awaaz.Smartflo.Simulator.Accounts;
+using Awaaz.Smartflo.Simulator.Caller;
 using Awaaz.Smartflo.Simulator.Configuration;
 using Awaaz.Smartflo.Simulator.Faults;
 using Awaaz.Smartflo.Simulator.Webhooks;
@@ -24,8 +25,10 @@ public sealed class CallStateException(string message) : InvalidOperationExcepti
 
 /// <summary>
 /// Simulated calls of every account: created by the click-to-call routes or the control API, moved through
-/// initiated → ringing → answered → ended by the far end (control API / in-process calls now, the WebSocket
-/// dialler later), reflected in live_calls and call/records, and announced through the configured webhooks.
+/// initiated → ringing → answered → ended by the far end (control API, in-process calls, far-end scripts), reflected
+/// in live_calls and call/records, and announced through the configured webhooks. Calls bridged to the account's
+/// VOICE Bot are streamed by a <see cref="SmartfloCaller"/>: resolver, WebSocket, caller audio, `stop` before the
+/// hangup webhook.
 /// </summary>
 public sealed class CallEngine
 {
@@ -42,6 +45,8 @@ public sealed class CallEngine
     private readonly ConcurrentDictionary<Task, byte> _background = new();
     private readonly Dictionary<string, List<(WebhookTrigger Trigger, WebhookTarget Target, string? Digits)>> _heldForReorder = new(StringComparer.Ordinal);
     private readonly List<FarEndScript> _nextCallScripts = [];
+    private readonly ConcurrentDictionary<string, SmartfloCaller> _streams = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _callerAudio = new(StringComparer.Ordinal);
     private CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private long _nextLiveId = 176_363_835;
@@ -103,12 +108,25 @@ public sealed class CallEngine
             AgentFollowMeNumber = agent?.FollowMeNumber,
             UserId = agent?.Id ?? account.Users.FirstOrDefault()?.Id,
             BotName = dial.ApiKey?.DestinationName ?? "Awaaz Bot",
+            ToVoiceBot = IsVoiceBotDestination(dial.ApiKey?.Destination) || (dial.Kind == CallKind.ClickToCall && account.VoiceBot is not null),
             BotId = BotIdOf(dial.ApiKey?.Destination),
             CallTimeout = dial.CallTimeout,
             CustomerRingTimeout = dial.CustomerRingTimeout,
         };
         var registered = Register(call);
-        if (TakeScript(registered, account) is { } script)
+        var script = TakeScript(registered, account);
+        if (script?.Audio is { } audio)
+        {
+            _callerAudio[registered.CallId] = audio;
+        }
+
+        if (dial.Kind == CallKind.ClickToCall && account.VoiceBot is not null)
+        {
+            // Agent-first: the agent leg is the bot, streamed while the customer's phone rings (spec §1.2).
+            StartStream(registered, account.VoiceBot, waitForAnswer: true);
+        }
+
+        if (script is not null)
         {
             Track(RunScriptAsync(registered.CallId, script, _stopping.Token));
         }
@@ -202,8 +220,12 @@ public sealed class CallEngine
         }
     }
 
-    /// <summary>Starts an inbound call from <paramref name="from"/> to a DID of the account; it rings until answered.</summary>
-    public CallSnapshot StartInbound(string accountId, string from, string to)
+    /// <summary>
+    /// Starts an inbound call from <paramref name="from"/> to a DID of the account. A DID whose destination is the
+    /// account's VOICE Bot (`voice_bot||…`) is answered by the bot at once and streamed, the caller following
+    /// <paramref name="script"/> (audio, DTMF, hang-up; its outcome is ignored); any other call rings until answered.
+    /// </summary>
+    public CallSnapshot StartInbound(string accountId, string from, string to, FarEndScript? script = null)
     {
         var account = _accounts.Get(accountId);
         var caller = PhoneNumber.TryParse(from) ?? throw new ArgumentException($"'{from}' is not a valid caller number.", nameof(from));
@@ -212,8 +234,27 @@ public sealed class CallEngine
         {
             UserId = account.Users.FirstOrDefault()?.Id,
             AgentName = did.DestinationName,
+            ToVoiceBot = IsVoiceBotDestination(did.Destination),
         };
-        return Register(call);
+        var registered = Register(call);
+        if (script?.Audio is { } audio)
+        {
+            _callerAudio[registered.CallId] = audio;
+        }
+
+        if (account.VoiceBot is not null && registered.ToVoiceBot)
+        {
+            var bridged = new FarEndScript
+            {
+                AnswerAfterMs = 0,
+                HangupAfterMs = script?.HangupAfterMs,
+                Dtmf = script?.Dtmf,
+                DtmfAfterMs = script?.DtmfAfterMs ?? 1000,
+            };
+            Track(RunScriptAsync(registered.CallId, bridged, _stopping.Token));
+        }
+
+        return registered;
     }
 
     /// <summary>The far end answers: state answered, then the configured `answered` webhooks are sent and awaited.</summary>
@@ -222,6 +263,15 @@ public sealed class CallEngine
         var call = Mutate(anyId, c => c.State is CallState.Ringing or CallState.Initiated
             ? c with { State = CallState.Answered, AnsweredAt = Now(), Timeline = [.. c.Timeline, new CallEvent(Now(), "answered")] }
             : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only a ringing call can be answered."));
+        if (_streams.TryGetValue(call.CallId, out var agentFirst))
+        {
+            agentFirst.Answer();
+        }
+        else if (BridgedBot(call) is { } bot)
+        {
+            StartStream(call, bot, waitForAnswer: false);
+        }
+
         await FireConfiguredAsync(call.CallId, WebhookTrigger.Answered, cancellationToken).ConfigureAwait(false);
         return Get(call.CallId);
     }
@@ -233,6 +283,7 @@ public sealed class CallEngine
         var call = Mutate(anyId, c => c.State is CallState.Ringing or CallState.Initiated
             ? End(c, cause, "missed")
             : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only a ringing call can be missed."));
+        await StopStreamAsync(call.CallId, StreamEndReason.CallEnded, StopReasons.CallDisconnected).ConfigureAwait(false);
         await FireConfiguredAsync(call.CallId, WebhookTrigger.Missed, cancellationToken).ConfigureAwait(false);
         await FireConfiguredAsync(call.CallId, WebhookTrigger.Hangup, cancellationToken).ConfigureAwait(false);
         return Get(call.CallId);
@@ -247,6 +298,7 @@ public sealed class CallEngine
             CallState.Ringing or CallState.Initiated => End(c, HangupCause.Canceled, "caller_hangup"),
             _ => throw new CallStateException($"Call {c.CallId} has already ended."),
         });
+        await StopStreamAsync(call.CallId, StreamEndReason.CallerHangup, StopReasons.CallerDisconnected).ConfigureAwait(false);
         await FireConfiguredAsync(call.CallId, WebhookTrigger.Hangup, cancellationToken).ConfigureAwait(false);
         return Get(call.CallId);
     }
@@ -265,6 +317,11 @@ public sealed class CallEngine
             Mutate(callId, c => c.State == CallState.Answered
                 ? c with { Dtmf = [.. c.Dtmf, digit.ToString()], Timeline = [.. c.Timeline, new CallEvent(Now(), "dtmf", digit.ToString())] }
                 : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; DTMF needs an answered call."));
+            if (_streams.TryGetValue(callId, out var stream))
+            {
+                stream.PressDtmf(digit.ToString());
+            }
+
             await FireConfiguredAsync(callId, WebhookTrigger.Dtmf, cancellationToken, digit.ToString()).ConfigureAwait(false);
         }
 
@@ -286,6 +343,14 @@ public sealed class CallEngine
             ?? throw new InvalidOperationException($"Account '{call.AccountId}' has no enabled '{trigger.ToString().ToLowerInvariant()}' webhook; give a URL.");
         return await DeliverAsync(call, trigger, resolved, null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The media stream of a call bridged to the VOICE Bot, live or finished; null when the call was never streamed.</summary>
+    public CallerResult? Stream(string anyId) =>
+        Find(anyId) is { } call && _streams.TryGetValue(call.CallId, out var stream) ? stream.Snapshot() : null;
+
+    /// <summary>Completes when the call's stream has ended (at once when it has none).</summary>
+    public Task WhenStreamDoneAsync(string anyId) =>
+        Find(anyId) is { } call && _streams.TryGetValue(call.CallId, out var stream) ? stream.Completion : Task.CompletedTask;
 
     /// <summary>Completes when every webhook queued by a REST-driven change and every running far-end script has finished.</summary>
     public Task WhenBackgroundWorkDoneAsync() => Task.WhenAll(_background.Keys);
@@ -313,7 +378,11 @@ public sealed class CallEngine
             CallState.Ringing or CallState.Initiated => End(c, HangupCause.Canceled, "api_hangup"),
             _ => throw new CallStateException($"Call {c.CallId} has already ended."),
         });
-        QueueBackground(call.CallId, WebhookTrigger.Hangup);
+        Track(Task.Run(async () =>
+        {
+            await StopStreamAsync(call.CallId, StreamEndReason.CallEnded, StopReasons.CallDisconnected).ConfigureAwait(false);
+            await FireConfiguredAsync(call.CallId, WebhookTrigger.Hangup, CancellationToken.None).ConfigureAwait(false);
+        }));
         return call;
     }
 
@@ -335,6 +404,158 @@ public sealed class CallEngine
             _calls.Clear();
             _heldForReorder.Clear();
             _nextCallScripts.Clear();
+        }
+
+        _streams.Clear();
+        _callerAudio.Clear();
+    }
+
+    /// <summary>The VOICE Bot a just-answered support or inbound call is bridged to (agent-first calls stream from the dial).</summary>
+    private VoiceBotConfig? BridgedBot(CallSnapshot call)
+    {
+        var account = _accounts.Find(call.AccountId);
+        if (account is null)
+        {
+            return null;
+        }
+
+        lock (_accounts.Gate)
+        {
+            return call.ToVoiceBot && call.Kind != CallKind.ClickToCall ? account.Config.VoiceBot : null;
+        }
+    }
+
+    private static bool IsVoiceBotDestination(string? destination) =>
+        destination?.StartsWith("voice_bot", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>Opens the call's media stream in the background (resolver, socket, caller audio) and follows it to its end.</summary>
+    private void StartStream(CallSnapshot call, VoiceBotConfig bot, bool waitForAnswer)
+    {
+        var did = PhoneNumber.TryParse(call.Did)?.National ?? call.Did;
+        var customParameters = new Dictionary<string, string>();
+        if (bot.IncludeCallIdentifiers)
+        {
+            if (call.CustomIdentifier is { Length: > 0 } customIdentifier)
+            {
+                customParameters["custom_identifier"] = customIdentifier;
+            }
+
+            if (call.RefId.Length > 0)
+            {
+                customParameters["ref_id"] = call.RefId;
+            }
+        }
+
+        var callId = call.CallId;
+        var options = new CallerOptions
+        {
+            ResolverUrl = bot.ResolverUrl,
+            Method = bot.Method,
+            ResolverDeadline = TimeSpan.FromMilliseconds(Math.Max(1, bot.DeadlineMs)),
+            StrictResolverResponse = bot.StrictResponse,
+            AllowLoopbackWs = bot.AllowLoopbackWs,
+            CallId = callId,
+            From = call.IsOutbound ? did : call.Customer.National,
+            To = call.IsOutbound ? call.Customer.National : did,
+            Direction = call.IsOutbound ? Awaaz.Smartflo.CallDirection.Outbound : Awaaz.Smartflo.CallDirection.Inbound,
+            AccountSid = "AC" + _ids.Hex(32),
+            StreamSid = "MZ" + _ids.Hex(32),
+            CustomParameters = customParameters,
+            Audio = LoadCallerAudio(callId, _callerAudio.GetValueOrDefault(callId) ?? bot.CallerAudio),
+            FrameMs = bot.FrameMs,
+            WaitForAnswer = waitForAnswer,
+            HonourEndEvent = bot.HonourEndEvent,
+            ViolationPolicy = bot.ViolationPolicy,
+            MaxDuration = call.CallTimeout is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromHours(1),
+            OnEvent = (name, detail) => TryNote(callId, "stream_" + name, detail),
+        };
+        var caller = SmartfloCaller.Start(options, _stopping.Token);
+        _streams[callId] = caller;
+        Track(FollowStreamAsync(callId, caller));
+    }
+
+    private CallerAudio LoadCallerAudio(string callId, string? path)
+    {
+        if (path is null)
+        {
+            return CallerAudio.Silence;
+        }
+
+        try
+        {
+            return CallerAudio.FromFile(path);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            TryNote(callId, "caller_audio_failed", $"{path}: {ex.Message}; streaming silence");
+            return CallerAudio.Silence;
+        }
+    }
+
+    /// <summary>
+    /// When the stream ends on its own (resolver or socket failure, bot `end` or close, call timeout) the call ends too:
+    /// `stop` and close have happened already, then the hangup webhooks go out.
+    /// </summary>
+    private async Task FollowStreamAsync(string callId, SmartfloCaller caller)
+    {
+        var result = await caller.Completion.ConfigureAwait(false);
+        var (cause, eventName) = result.Outcome switch
+        {
+            CallerOutcome.ResolverFailed or CallerOutcome.ConnectFailed => (HangupCause.BotUnavailable, "bot_unavailable"),
+            _ => result.EndReason switch
+            {
+                StreamEndReason.BotEnded or StreamEndReason.BotClosed or StreamEndReason.ViolationClose => (HangupCause.ApiHangup, "bot_hangup"),
+                StreamEndReason.StreamLost => (HangupCause.BotUnavailable, "stream_lost"),
+                StreamEndReason.MaxDuration => (HangupCause.AllottedTimeout, "call_timeout"),
+                StreamEndReason.CallerHangup => (HangupCause.CallerHangup, "caller_hangup"),
+                _ => ((HangupCause?)null, ""),
+            },
+        };
+        if (cause is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Mutate(callId, c => c.State == CallState.Ended
+                ? throw new CallStateException($"Call {c.CallId} has already ended.")
+                : End(c, cause, eventName));
+            await FireConfiguredAsync(callId, WebhookTrigger.Hangup, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is CallStateException or KeyNotFoundException)
+        {
+            // Ended meanwhile by the caller, the API or a reset: that path sent the webhooks.
+        }
+    }
+
+    /// <summary>`stop` and close on the call's live stream, bounded, before the hangup webhooks go out.</summary>
+    private async Task StopStreamAsync(string callId, StreamEndReason reason, string stopReason)
+    {
+        if (!_streams.TryGetValue(callId, out var caller) || caller.Completion.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await caller.HangUpAsync(reason, stopReason).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            TryNote(callId, "stream_stop_timeout", null);
+        }
+    }
+
+    private void TryNote(string callId, string eventName, string? detail)
+    {
+        try
+        {
+            Note(callId, eventName, detail);
+        }
+        catch (KeyNotFoundException)
+        {
+            // Reset while the stream was running.
         }
     }
 
@@ -488,9 +709,6 @@ public sealed class CallEngine
             Name(trigger), target.Url, Name(target.Format), "", Now(), null, null, "dropped by fault", 0, "");
         Mutate(call.CallId, c => c with { Webhooks = [.. c.Webhooks, dropped] });
     }
-
-    private void QueueBackground(string callId, WebhookTrigger trigger) =>
-        Track(Task.Run(() => FireConfiguredAsync(callId, trigger, CancellationToken.None)));
 
     private void Track(Task work)
     {

@@ -39,6 +39,12 @@ public sealed record HangupCause(string Key, string Code, string Description, st
     public static readonly HangupCause Rejected = new("CALL_REJECTED", "21", "Call rejected", "Customer rejected the call");
     public static readonly HangupCause InvalidNumber = new("UNALLOCATED_NUMBER", "1", "Unallocated number", "Invalid number");
 
+    /// <summary>The VOICE Bot endpoint failed: resolver declined/slow/malformed, upgrade refused, or the socket dropped.</summary>
+    public static readonly HangupCause BotUnavailable = new("NORMAL_TEMPORARY_FAILURE", "41", "Normal temporary failure", "Voice bot endpoint failed");
+
+    /// <summary>The call reached its `call_timeout`.</summary>
+    public static readonly HangupCause AllottedTimeout = new("ALLOTTED_TIMEOUT", "602", "Allotted timeout", "Call timeout reached");
+
     public static HangupCause For(MissOutcome outcome) => outcome switch
     {
         MissOutcome.Busy => Busy,
@@ -84,6 +90,8 @@ public sealed record CallSnapshot
     /// <summary>Name and id of the destination bridged to (the VOICE Bot of an API key).</summary>
     public string BotName { get; init; } = "Awaaz Bot";
     public string BotId { get; init; } = "553";
+    /// <summary>Bridged to a VOICE Bot destination (API key or DID `voice_bot||…`; agent-first calls of an account with a bot): streamed when the account has one.</summary>
+    public bool ToVoiceBot { get; init; }
     public int? CallTimeout { get; init; }
     public int? CustomerRingTimeout { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

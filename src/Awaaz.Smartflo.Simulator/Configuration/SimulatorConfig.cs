@@ -55,6 +55,61 @@ public sealed class AccountConfig
 
     /// <summary>How the far end treats this account's outbound calls when no next-call script is queued. Null: it waits for the control API.</summary>
     public FarEndScript? FarEnd { get; set; }
+
+    /// <summary>The account's dynamic VOICE Bot endpoint (spec §9.1, §16.2). Null: calls are never streamed.</summary>
+    public VoiceBotConfig? VoiceBot { get; set; }
+}
+
+public enum ResolverMethod
+{
+    Post,
+    Get,
+}
+
+/// <summary>What the simulator does with a bot frame that breaks a rule of spec §11.4 (spec §16.5).</summary>
+public enum ViolationPolicy
+{
+    /// <summary>Count and list it, carry on.</summary>
+    Record,
+    /// <summary>Record it, then close the socket with 1008 and end the call.</summary>
+    Close,
+}
+
+/// <summary>
+/// A dynamic VOICE Bot endpoint: which calls are bridged to it and how the resolver is called (spec §9.3, §16.4).
+/// Calls bridged: click_to_call_support calls whose API key destination is `voice_bot||…`, inbound calls to a DID whose
+/// destination is `voice_bot||…`, and every agent-first click_to_call (its agent leg is the bot, streamed before the
+/// customer answers, spec §1.2).
+/// </summary>
+public sealed class VoiceBotConfig
+{
+    /// <summary>Resolver URL as configured in the panel (with `?secret=`).</summary>
+    public string ResolverUrl { get; set; } = "";
+
+    public ResolverMethod Method { get; set; } = ResolverMethod.Post;
+
+    /// <summary>Smartflo's end-to-end deadline for the resolver reply (spec §9.6).</summary>
+    public int DeadlineMs { get; set; } = 2000;
+
+    /// <summary>Strict reply check: HTTP 200, JSON content type, exactly `success` then `wss_url`. False: only `success` and a usable `wss_url`.</summary>
+    public bool StrictResponse { get; set; } = true;
+
+    /// <summary>Accept a `ws://` URL when its host is a loopback address (development servers; spec §9.7).</summary>
+    public bool AllowLoopbackWs { get; set; } = true;
+
+    /// <summary>Caller audio cadence: 100 (800-byte frames, the default) or 20 (160-byte frames).</summary>
+    public int FrameMs { get; set; } = 100;
+
+    /// <summary>Default caller audio (WAV PCM16/µ-law 8 kHz mono, or raw µ-law); null: silence. A far-end script may override it.</summary>
+    public string? CallerAudio { get; set; }
+
+    /// <summary>Put `custom_identifier` and `ref_id` into `start.customParameters` (real accounts send `{}`; spec §17.7).</summary>
+    public bool IncludeCallIdentifiers { get; set; }
+
+    /// <summary>End the call when the bot sends `end` (spec §11.4, §16.5).</summary>
+    public bool HonourEndEvent { get; set; } = true;
+
+    public ViolationPolicy ViolationPolicy { get; set; } = ViolationPolicy.Record;
 }
 
 /// <summary>What the far end of an outbound call does by itself (spec §16.4 scripted far end, timings only).</summary>
@@ -75,6 +130,9 @@ public sealed class FarEndScript
     public string? Dtmf { get; set; }
 
     public int DtmfAfterMs { get; set; } = 1000;
+
+    /// <summary>What the caller says on a streamed call (WAV PCM16/µ-law 8 kHz mono, or raw µ-law); null: the VOICE Bot's default.</summary>
+    public string? Audio { get; set; }
 }
 
 public enum FarEndOutcome

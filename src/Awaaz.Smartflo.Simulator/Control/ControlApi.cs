@@ -11,7 +11,15 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Awaaz.Smartflo.Simulator.Control;
 
-public sealed record InboundCallRequest(string From, string To, string? AccountId = null);
+/// <summary>An inbound call; on a VOICE Bot DID the caller follows the optional audio, DTMF and hang-up.</summary>
+public sealed record InboundCallRequest(
+    string From,
+    string To,
+    string? AccountId = null,
+    string? Audio = null,
+    int? HangupAfterMs = null,
+    string? Dtmf = null,
+    int DtmfAfterMs = 1000);
 
 public sealed record MissRequest(MissOutcome Outcome = MissOutcome.NoAnswer);
 
@@ -60,7 +68,8 @@ internal static class ControlApi
             var request = await ReadAsync<InboundCallRequest>(context);
             var accountId = request.AccountId ?? sim.Accounts.All.FirstOrDefault()?.Id
                 ?? throw new ArgumentException("No account is configured.");
-            return Ok(sim.Calls.StartInbound(accountId, request.From, request.To), StatusCodes.Status201Created);
+            var script = new FarEndScript { Audio = request.Audio, HangupAfterMs = request.HangupAfterMs, Dtmf = request.Dtmf, DtmfAfterMs = request.DtmfAfterMs };
+            return Ok(sim.Calls.StartInbound(accountId, request.From, request.To, script), StatusCodes.Status201Created);
         })));
 
         control.MapGet("/next-call-script", () => Ok(sim.Calls.PendingScripts));
@@ -76,6 +85,12 @@ internal static class ControlApi
             return Ok(sim.Calls.All.Where(c => state.Length == 0 || c.State.ToString().Equals(state, StringComparison.OrdinalIgnoreCase)).ToList());
         });
         control.MapGet("/calls/{id}", (string id) => Guarded(() => Task.FromResult(Ok(sim.Calls.Get(id)))));
+        control.MapGet("/calls/{id}/stream", (string id) => Guarded(() => Task.FromResult(
+            sim.Calls.Stream(sim.Calls.Get(id).CallId) is { } stream ? Ok(stream) : Error(StatusCodes.Status404NotFound, $"Call {id} has no media stream."))));
+        control.MapGet("/calls/{id}/heard.wav", (string id) => Guarded(() => Task.FromResult(
+            sim.Calls.Stream(sim.Calls.Get(id).CallId) is { } stream
+                ? Results.File(stream.HeardWav(), "audio/wav", $"heard-{stream.CallId}.wav")
+                : Error(StatusCodes.Status404NotFound, $"Call {id} has no media stream."))));
         control.MapPost("/calls/{id}/answer", (string id) => Guarded(async () => Ok(await sim.Calls.AnswerAsync(id))));
         control.MapPost("/calls/{id}/miss", (string id, HttpContext context) => Guarded(async () =>
         {
