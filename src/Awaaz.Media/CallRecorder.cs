@@ -29,6 +29,7 @@ public sealed class CallRecorder : IDisposable
     private const int JoinSamples = 60 * SampleRate / 1000; // gaps up to 60 ms are closed
     private const long TicksPerSample = TimeSpan.TicksPerSecond / SampleRate;
     private const int CommitFrames = 1024;
+    private const long MaxTimestampMs = long.MaxValue / 64; // larger values are treated as missing (no overflow)
 
     private readonly Lock _gate = new();
     private readonly WavWriter _writer;
@@ -89,7 +90,7 @@ public sealed class CallRecorder : IDisposable
 
     /// <summary>Adds caller audio from a Smartflo <c>media</c> message.</summary>
     /// <param name="mulaw">Decoded payload.</param>
-    /// <param name="timestampMs"><c>media.timestamp</c>, or null when absent or unparsable.</param>
+    /// <param name="timestampMs"><c>media.timestamp</c>, or null when absent or unparsable (negative values count as absent).</param>
     /// <param name="arrival">Media time the message arrived.</param>
     public void AppendCaller(ReadOnlySpan<byte> mulaw, long? timestampMs, TimeSpan arrival)
     {
@@ -103,7 +104,7 @@ public sealed class CallRecorder : IDisposable
             var arrived = ToSample(arrival);
             var byArrival = Math.Max(0, arrived - mulaw.Length);
             long position;
-            if (timestampMs is { } ms)
+            if (timestampMs is { } ms and >= 0 and <= MaxTimestampMs)
             {
                 position = ms * SampleRate / 1000 + _timestampOffset;
                 // Timestamps that would land before the open window, or beyond what has arrived, are on another base.

@@ -116,6 +116,19 @@ public sealed class CallRecorderTests
     }
 
     [Fact]
+    public void Negative_and_absurd_timestamps_fall_back_to_arrival()
+    {
+        var file = new MemoryStream();
+        var recorder = new CallRecorder(file, leaveOpen: true);
+        var audio = Tone(400, 2400);
+        recorder.AppendCaller(audio.AsSpan(0, 800), -5, Ms(100));
+        recorder.AppendCaller(audio.AsSpan(800, 800), long.MaxValue, Ms(200));
+        recorder.AppendCaller(audio.AsSpan(1600, 800), long.MinValue, Ms(300));
+        var (left, _) = Finish(recorder, file, Ms(300));
+        left.ShouldBe(Decoded(audio));
+    }
+
+    [Fact]
     public void A_clear_cuts_the_agent_track_at_the_playout_position_so_only_heard_audio_remains()
     {
         var time = new ManualClock();
