@@ -94,6 +94,9 @@ public sealed record MarkRecord(string Name, double ReceivedMs, double? EchoedMs
 /// <summary>A `clear` the bot sent: audio discarded and the marks flushed by it, in echo order.</summary>
 public sealed record ClearRecord(double AtMs, int DiscardedBytes, IReadOnlyList<string> FlushedMarks);
 
+/// <summary>Live counters of a running call.</summary>
+public readonly record struct CallerCounters(CallerOutcome Outcome, int BotMedia, int Marks, int Violations);
+
 /// <summary>Counts of what the bot sent.</summary>
 public sealed record BotFrameCounts(int Frames, int Media, long MediaBytes, int Marks, int Clears, int Ends, int Ignored, int InFlightAfterStop);
 

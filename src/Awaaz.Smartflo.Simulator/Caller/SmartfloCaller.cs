@@ -121,6 +121,18 @@ public sealed class SmartfloCaller
         }
     }
 
+    /// <summary>Cheap live counters (for progress displays): bot media frames, marks and violations so far.</summary>
+    public CallerCounters Counters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new CallerCounters(_outcome, _botMedia, _botMarks, _violationCounts.Values.Sum());
+            }
+        }
+    }
+
     /// <summary>The call as it is now (a copy; heard audio up to the last playback step).</summary>
     public CallerResult Snapshot()
     {
