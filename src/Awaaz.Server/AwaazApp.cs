@@ -6,6 +6,7 @@ using Awaaz.Server.Storage;
 using Awaaz.Server.Telephony;
 using Awaaz.Server.Telephony.Smartflo;
 using Awaaz.Server.Calls;
+using Awaaz.Server.Media;
 using Awaaz.Server.Voice;
 
 namespace Awaaz.Server;
@@ -75,6 +76,10 @@ public static class AwaazApp
         services.AddSingleton<LifecycleProcessor>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleProcessor>());
         services.AddSingleton<CallService>();
+        services.AddSingleton<GreetingAudio>();
+        services.AddSingleton<EchoAgent>();
+        services.AddSingleton<ConversationEngines>();
+        services.AddSingleton<StreamServices>();
         services.AddSingleton<PartnerRateLimiter>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -114,6 +119,7 @@ public static class AwaazApp
         api.MapCallEndpoints();
         app.MapResolver();
         app.MapLifecycle();
+        app.MapMediaStream();
 
         app.MapAdminEndpoints();
         app.MapFallback((HttpContext context) =>
