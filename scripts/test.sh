@@ -55,6 +55,7 @@ run_suite() { # name project [env...]
     --results-directory "$RESULTS" --blame-hang-timeout 15m --blame-hang-dump-type none || status=1
 }
 run_suite smartflo tests/Awaaz.Smartflo.Tests/Awaaz.Smartflo.Tests.csproj
+run_suite media tests/Awaaz.Media.Tests/Awaaz.Media.Tests.csproj
 run_suite server-sqlite tests/Awaaz.Server.Tests/Awaaz.Server.Tests.csproj AWAAZ_TEST_DB=sqlite
 run_suite server-postgres tests/Awaaz.Server.Tests/Awaaz.Server.Tests.csproj AWAAZ_TEST_DB=postgres
 
@@ -69,7 +70,7 @@ for trx in "$RESULTS"/*.trx; do
   failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
   skipped=$((skipped + $(attr total) - $(attr executed)))
 done
-[ "$found" -eq 3 ] || { echo "expected 3 result files, found $found"; status=1; }
+[ "$found" -eq 4 ] || { echo "expected 4 result files, found $found"; status=1; }
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status
