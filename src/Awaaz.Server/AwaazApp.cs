@@ -80,6 +80,9 @@ public static class AwaazApp
         services.AddSingleton<EchoAgent>();
         services.AddSingleton<ConversationEngines>();
         services.AddSingleton<StreamServices>();
+        services.AddOptions<WatchdogOptions>().Bind(builder.Configuration.GetSection("Awaaz:Watchdog"));
+        services.AddSingleton<CallWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<CallWatchdog>());
         services.AddSingleton<PartnerRateLimiter>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>

@@ -145,6 +145,8 @@ public static class CallRules
         var streamOver = call.StreamEndedAt is not null;
         var providerEnded = call.Hangup is not null;
         if (call.CancelRequested && !connected) return CallStatus.Canceled;
+        // An inbound call is created connected; if its stream never came, it failed.
+        if (connected && call.Direction == "inbound" && call.StreamStartedAt is null && call.TimeoutStatus is { } inboundTimeout) return inboundTimeout;
         if (connected)
             return streamOver || providerEnded || call.TimeoutStatus is not null || (call.HangupRequestedAt is not null && call.StreamStartedAt is null)
                 ? CallStatus.Completed : CallStatus.InProgress;
