@@ -194,3 +194,24 @@ public sealed class CallEngineStreamingTests
         sim.Calls.Get(call.CallId).Cause!.Key.ShouldBe("USER_BUSY");
     }
 }
+
+/// <summary>The `voice_bot` block of the configuration file.</summary>
+public sealed class VoiceBotConfigTests
+{
+    [Fact]
+    public void Voice_bot_settings_read_from_snake_case_json_and_the_example_file()
+    {
+        var example = SimulatorConfig.Load(Path.Combine(FixtureFiles.RepositoryRoot(), "src", "Awaaz.Smartflo.Simulator", "sim.example.json"));
+        var parsed = SimulatorConfig.Parse("""
+            {"accounts":[{"id":"1","voice_bot":{"resolver_url":"http://127.0.0.1:8080/r?secret=s","method":"get","deadline_ms":1500,
+              "strict_response":false,"frame_ms":20,"caller_audio":"/tmp/a.wav","include_call_identifiers":true,"violation_policy":"close"}}]}
+            """).Accounts.Single().VoiceBot!;
+
+        example.Accounts.Single().VoiceBot!.Method.ShouldBe(ResolverMethod.Post);
+        example.Accounts.Single().Dids.Count(d => d.Destination == "voice_bot||553").ShouldBe(1);
+        (parsed.ResolverUrl, parsed.Method, parsed.DeadlineMs, parsed.StrictResponse, parsed.FrameMs, parsed.CallerAudio, parsed.IncludeCallIdentifiers, parsed.ViolationPolicy)
+            .ShouldBe(("http://127.0.0.1:8080/r?secret=s", ResolverMethod.Get, 1500, false, 20, "/tmp/a.wav", true, ViolationPolicy.Close));
+        parsed.AllowLoopbackWs.ShouldBeTrue();
+        parsed.HonourEndEvent.ShouldBeTrue();
+    }
+}
