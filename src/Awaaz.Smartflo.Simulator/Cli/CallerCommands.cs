@@ -23,7 +23,7 @@ internal static partial class CallerCommands
     {
         var to = new Option<string?>("--to") { Description = "Number called ($toNumber): for an inbound call, a DID of the Awaaz connection" };
         var from = new Option<string>("--from") { Description = "Caller number ($fromNumber)", DefaultValueFactory = _ => "9876543210" };
-        var audio = new Option<FileInfo?>("--audio") { Description = "Caller audio: WAV (PCM16 or µ-law, 8 kHz mono) or raw µ-law; default silence" };
+        var audio = new Option<FileInfo>("--audio") { Description = "Caller audio: WAV (PCM16 or µ-law, 8 kHz mono) or raw µ-law; default silence" };
         audio.AcceptExistingOnly();
         var resolverUrl = ResolverUrlOption();
         var method = MethodOption();
@@ -100,7 +100,7 @@ internal static partial class CallerCommands
         var duration = new Option<string>("--duration") { Description = "Each call streams this long, then hangs up", DefaultValueFactory = _ => "30s" };
         var resolverUrl = ResolverUrlOption();
         var method = MethodOption();
-        var audio = new Option<FileInfo?>("--audio") { Description = "What every caller says (WAV PCM16/µ-law 8 kHz mono or raw µ-law); default silence" };
+        var audio = new Option<FileInfo>("--audio") { Description = "What every caller says (WAV PCM16/µ-law 8 kHz mono or raw µ-law); default silence" };
         audio.AcceptExistingOnly();
         var frameMs = FrameMsOption();
         var to = new Option<string>("--to") { Description = "Number called: a DID of the Awaaz connection", DefaultValueFactory = _ => "8069000001" };
