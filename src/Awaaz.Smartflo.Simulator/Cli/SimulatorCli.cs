@@ -15,7 +15,7 @@ public static class SimulatorCli
 
     public static RootCommand Build(IAnsiConsole console)
     {
-        var root = new RootCommand("Smartflo simulator for Awaaz: the Smartflo REST API, faults and panel webhooks, with no Smartflo account.");
+        var root = new RootCommand("Smartflo simulator for Awaaz: the Smartflo REST API, faults, panel webhooks, the media WebSocket caller and a load generator, with no Smartflo account.");
         root.Add(Serve(console));
         root.Add(Status(console));
         root.Add(Calls(console));
@@ -25,6 +25,7 @@ public static class SimulatorCli
         root.Add(Fault(console));
         root.Add(Webhook(console));
         root.Add(Reset(console));
+        root.Add(CallerCommands.Load(console));
         return root;
     }
 
@@ -236,6 +237,7 @@ public static class SimulatorCli
             command.Add(sub);
         }
 
+        CallerCommands.AddDirectCall(command, console);
         return command;
     }
 

@@ -36,7 +36,7 @@ public sealed class CallerPlaybackTests
         var heard = result.HeardAudio.ToArray();
         heard.Count(b => b == 0x11).ShouldBe(2400);
         heard.Count(b => b == 0x22).ShouldBe(1600);
-        Array.IndexOf(heard, (byte)0x22).ShouldBe(Array.LastIndexOf(heard, (byte)0x11) + 1); // played back to back, in order
+        Array.IndexOf(heard, (byte)0x22).ShouldBeGreaterThan(Array.LastIndexOf(heard, (byte)0x11)); // played in order
         result.ViolationCount.ShouldBe(0);
     }
 

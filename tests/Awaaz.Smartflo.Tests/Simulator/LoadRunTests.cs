@@ -83,7 +83,7 @@ public sealed class LoadRunTests
             ResolverUrl = bot.ResolverUrl,
             Calls = 2,
             Ramp = TimeSpan.Zero,
-            Duration = TimeSpan.FromSeconds(1),
+            Duration = TimeSpan.FromSeconds(2),
             UtteranceGap = TimeSpan.FromSeconds(5),
         }).RunAsync(TestContext.Current.CancellationToken);
 
