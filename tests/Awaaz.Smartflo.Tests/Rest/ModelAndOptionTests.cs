@@ -170,6 +170,22 @@ public sealed class ModelAndOptionTests
     }
 
     [Fact]
+    public async Task Dials_refuse_input_that_is_not_dialable_before_sending_anything()
+    {
+        var handler = new StubHandler(_ => ClientTestKit.EmptyList());
+        using var client = ClientTestKit.Client(handler);
+        var ct = TestContext.Current.CancellationToken;
+
+        await Should.ThrowAsync<ArgumentException>(() => client.ClickToCallSupportAsync(
+            new ClickToCallSupportRequest { CustomerNumber = "98XXXXXXXX", CallTimeoutSeconds = 60, CustomIdentifier = "c1" }, ct));
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => client.ClickToCallAsync(
+            new ClickToCallRequest { AgentNumber = "0502842370097", DestinationNumber = "9876543210", CallTimeoutSeconds = 0, CustomIdentifier = "c1" }, ct));
+        await Should.ThrowAsync<ArgumentException>(() => client.GetCallRecordsAsync(
+            new CallRecordsQuery { From = DateTimeOffset.UnixEpoch, To = DateTimeOffset.UnixEpoch.AddDays(32) }, ct));
+        handler.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Caller_id_candidates_start_with_the_learned_form_and_skip_duplicates()
     {
         SmartfloClient.CallerIdCandidates("+918069123456", CallerIdFormat.National).Select(c => c.CallerId)
