@@ -25,12 +25,13 @@ public sealed partial class SmartfloClient
     /// connection that was never established.
     /// </summary>
     /// <exception cref="SmartfloException">The dial was not accepted. If <see cref="SmartfloException.IsAmbiguous"/>, it may still be ringing.</exception>
-    /// <exception cref="ArgumentException">The destination is not a phone number.</exception>
+    /// <exception cref="ArgumentException">The destination is not a phone number, or the timeout is not positive.</exception>
     public Task<OriginateResult> ClickToCallAsync(ClickToCallRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.AgentNumber);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CustomIdentifier);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.CallTimeoutSeconds);
         var destination = PhoneNumber.ToDialString(request.DestinationNumber)
                           ?? throw new ArgumentException("DestinationNumber is not a phone number.", nameof(request));
 
@@ -51,12 +52,13 @@ public sealed partial class SmartfloClient
     /// Same retry and caller-id rules as <see cref="ClickToCallAsync"/>.
     /// </summary>
     /// <exception cref="SmartfloException">The dial was not accepted. If <see cref="SmartfloException.IsAmbiguous"/>, it may still be ringing.</exception>
-    /// <exception cref="ArgumentException">The customer number is not a phone number.</exception>
+    /// <exception cref="ArgumentException">The customer number is not a phone number, or the timeout is not positive.</exception>
     /// <exception cref="InvalidOperationException">No API key is configured.</exception>
     public Task<OriginateResult> ClickToCallSupportAsync(ClickToCallSupportRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CustomIdentifier);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.CallTimeoutSeconds);
         if (!HasApiKey) throw new InvalidOperationException("click_to_call_support needs an API key; none is configured.");
         var customer = PhoneNumber.ToDialString(request.CustomerNumber)
                        ?? throw new ArgumentException("CustomerNumber is not a phone number.", nameof(request));

@@ -92,14 +92,40 @@ public sealed partial class SmartfloClient : IDisposable
 
     /// <summary>
     /// A handler with the spec's 3 s connect timeout and pooled connections recycled every 5 minutes (DNS changes).
-    /// Use it as <c>new HttpClient(SmartfloClient.CreateDefaultHandler())</c>.
+    /// Use it as <c>new HttpClient(SmartfloClient.CreateDefaultHandler())</c>. A connect attempt that runs out of
+    /// time surfaces as "connection could not be established", so the client knows the request never left and may
+    /// safely retry even a dial; with other handlers a connect timeout is treated as an ambiguous timeout.
     /// </summary>
-    public static HttpMessageHandler CreateDefaultHandler(TimeSpan? connectTimeout = null) => new SocketsHttpHandler
+    public static SocketsHttpHandler CreateDefaultHandler(TimeSpan? connectTimeout = null)
     {
-        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(3),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = System.Net.DecompressionMethods.All,
-    };
+        var limit = connectTimeout ?? TimeSpan.FromSeconds(3);
+        return new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                connectTimeout.CancelAfter(limit);
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, connectTimeout.Token).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    socket.Dispose();
+                    throw new SocketException((int)SocketError.TimedOut);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+    }
 
     /// <inheritdoc />
     public void Dispose()

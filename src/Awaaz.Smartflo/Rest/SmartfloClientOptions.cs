@@ -38,9 +38,6 @@ public sealed class SmartfloClientOptions
     /// <summary>Timeout of one hangup attempt (spec §3: 5 s).</summary>
     public TimeSpan HangupAttemptTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>TCP connect timeout used by <see cref="SmartfloClient.CreateDefaultHandler"/> (spec §3: 3 s).</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(3);
-
     /// <summary>Handle 403 like 401 (re-login once), compatibility switch <c>treat_403_as_expired</c>.</summary>
     public bool Treat403AsExpired { get; init; }
 

@@ -24,6 +24,10 @@ public enum SmartfloRequestPriority
 /// </summary>
 public sealed class SmartfloRequestBudget : IDisposable
 {
+    // Refills are computed in floating point; a token within this margin of whole counts as whole.
+    private const double Epsilon = 1e-9;
+    private static readonly TimeSpan MinimumTimerDue = TimeSpan.FromMilliseconds(1);
+
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly PriorityQueue<Waiter, (int, long)> _queue = new();
@@ -58,7 +62,8 @@ public sealed class SmartfloRequestBudget : IDisposable
 
     /// <summary>
     /// Takes one request's worth of budget, waiting behind requests of equal or higher priority.
-    /// Returns false, at once or after <see cref="MaxWait"/>, when the request would have to wait longer.
+    /// Returns false at once when the expected wait exceeds <see cref="MaxWait"/>, or later when higher-priority
+    /// requests kept passing it until the limit (plus half a refill interval) ran out.
     /// </summary>
     public ValueTask<bool> AcquireAsync(SmartfloRequestPriority priority, CancellationToken cancellationToken = default)
     {
@@ -69,9 +74,9 @@ public sealed class SmartfloRequestBudget : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             Refill();
             var ahead = WaitingAtOrAbove(priority);
-            if (ahead == 0 && _tokens >= 1)
+            if (ahead == 0 && _tokens >= 1 - Epsilon)
             {
-                _tokens -= 1;
+                _tokens = Math.Max(0, _tokens - 1);
                 return ValueTask.FromResult(true);
             }
             var expectedWait = TimeSpan.FromSeconds((ahead + 1 - _tokens) / RequestsPerSecond);
@@ -81,7 +86,9 @@ public sealed class SmartfloRequestBudget : IDisposable
             _waitingPerPriority[(int)priority]++;
             _queue.Enqueue(waiter, (-(int)priority, _sequence++));
             ArmReleaseTimer();
-            waiter.Start(_time, MaxWait, cancellationToken);
+            // Admitted waiters expect to be served within MaxWait; half a refill interval of grace keeps a waiter
+            // whose turn falls exactly on the limit from racing its own deadline.
+            waiter.Start(_time, MaxWait + TimeSpan.FromSeconds(0.5 / RequestsPerSecond), cancellationToken);
         }
         return new ValueTask<bool>(waiter.Task);
     }
@@ -116,6 +123,7 @@ public sealed class SmartfloRequestBudget : IDisposable
     private void ArmReleaseTimer()
     {
         var due = TimeSpan.FromSeconds(Math.Max(0, (1 - _tokens) / RequestsPerSecond));
+        if (due < MinimumTimerDue) due = MinimumTimerDue;
         if (_releaseTimer is null) _releaseTimer = _time.CreateTimer(_ => Release(), null, due, Timeout.InfiniteTimeSpan);
         else _releaseTimer.Change(due, Timeout.InfiniteTimeSpan);
     }
@@ -126,9 +134,9 @@ public sealed class SmartfloRequestBudget : IDisposable
         {
             if (_disposed) return;
             Refill();
-            while (_tokens >= 1 && _queue.TryDequeue(out var waiter, out _))
+            while (_tokens >= 1 - Epsilon && _queue.TryDequeue(out var waiter, out _))
             {
-                if (waiter.Complete(true)) _tokens -= 1;
+                if (waiter.Complete(true)) _tokens = Math.Max(0, _tokens - 1);
             }
             if (_queue.Count > 0) ArmReleaseTimer();
         }

@@ -150,7 +150,7 @@ public static class SmartfloWebhookParser
     private static WebhookParseResult FromObject(JsonElement root, string? eventParameter, WebhookPayloadFormat format)
     {
         var fields = new WebhookFields(root);
-        if (fields.Count == 0 || fields.Keys.All(k => k is EventKey))
+        if (fields.Count == 0 || fields.Keys.All(k => k.Equals(EventKey, StringComparison.OrdinalIgnoreCase)))
             return Empty();
 
         eventParameter ??= fields.String(EventKey);

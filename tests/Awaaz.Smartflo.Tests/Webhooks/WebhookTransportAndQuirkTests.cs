@@ -276,3 +276,12 @@ public sealed class WebhookQuirkTests
         e.CallIdCore.ShouldBe("1770534283.2156835");
     }
 }
+
+public sealed class WebhookEmptinessTests
+{
+    [Theory]
+    [InlineData("""{"EVENT":"hangup"}""")]
+    [InlineData("""{" event ":"hangup","Secret":"s"}""")]
+    public void A_payload_with_only_the_event_name_carries_no_variables(string json) =>
+        SmartfloWebhookParser.ParseJson(json).Error!.Code.ShouldBe(WebhookParseErrorCode.EmptyPayload);
+}
