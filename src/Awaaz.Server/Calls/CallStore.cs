@@ -67,15 +67,14 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
 
     public async Task<(IReadOnlyList<Call> Calls, int Total)> ListAsync(string partnerId, CallFilter f, CancellationToken ct = default)
     {
+        var args = new DynamicParameters(new { partnerId, f.AgentId, f.Direction, f.Limit, f.Offset,
+            after = f.CreatedAfter is { } a ? DbTime.ToDb(a) : 0, before = f.CreatedBefore is { } b ? DbTime.ToDb(b) : 0 });
         var where = "WHERE partner_id = @partnerId"
-            + (f.Statuses is { Count: > 0 } ? " AND status IN @Statuses" : "")
+            + (f.Statuses is { Count: > 0 } ? " AND status IN " + SqlList.In(args, "status", f.Statuses) : "")
             + (f.AgentId is not null ? " AND agent_id = @AgentId" : "")
             + (f.Direction is not null ? " AND direction = @Direction" : "")
             + (f.CreatedAfter is not null ? " AND created_at >= @after" : "")
             + (f.CreatedBefore is not null ? " AND created_at < @before" : "");
-        var args = new DynamicParameters(new { partnerId, f.AgentId, f.Direction, f.Limit, f.Offset,
-            after = f.CreatedAfter is { } a ? DbTime.ToDb(a) : 0, before = f.CreatedBefore is { } b ? DbTime.ToDb(b) : 0 });
-        if (f.Statuses is { Count: > 0 }) args.Add("Statuses", f.Statuses);
         await using var db = await database.OpenAsync(ct);
         var total = await db.ExecuteScalarAsync<int>(new CommandDefinition($"SELECT COUNT(*) FROM calls {where}", args, cancellationToken: ct));
         var rows = await db.QueryAsync<CallRow>(new CommandDefinition(
@@ -139,10 +138,11 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
     {
         var values = ids.Where(v => !string.IsNullOrWhiteSpace(v)).SelectMany(v => new[] { v!.Trim(), SmartfloCallId.NumericCore(v) }).Where(v => v is not null).Distinct().ToList();
         if (values.Count == 0) return null;
+        var args = new DynamicParameters(new { connectionId });
+        var list = SqlList.In(args, "v", values);
         await using var db = await database.OpenAsync(ct);
         return await db.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT call_id FROM call_provider_ids WHERE (@connectionId IS NULL OR connection_id = @connectionId) AND value IN @values",
-            new { connectionId, values }, cancellationToken: ct));
+            $"SELECT call_id FROM call_provider_ids WHERE (@connectionId IS NULL OR connection_id = @connectionId) AND value IN {list}", args, cancellationToken: ct));
     }
 
     /// <summary>Correlation rule 2: <c>custom_identifier</c> = Awaaz call id, or a stored <c>ref_id</c>.</summary>
@@ -162,12 +162,14 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
     /// <summary>Correlation rule 3 candidates: this connection's outbound calls in the given statuses created since <paramref name="since"/>, newest first.</summary>
     public async Task<IReadOnlyList<Call>> RecentOutboundAsync(string connectionId, string customerKey, IReadOnlyList<string> statuses, DateTimeOffset since, CancellationToken ct = default)
     {
+        var args = new DynamicParameters(new { connectionId, customerKey, since = DbTime.ToDb(since) });
+        var list = SqlList.In(args, "s", statuses);
         await using var db = await database.OpenAsync(ct);
         var rows = await db.QueryAsync<CallRow>(new CommandDefinition($"""
             SELECT {Columns} FROM calls
-            WHERE connection_id = @connectionId AND direction = 'outbound' AND status IN @statuses AND created_at >= @since AND (@customerKey = '' OR customer_key = @customerKey)
+            WHERE connection_id = @connectionId AND direction = 'outbound' AND status IN {list} AND created_at >= @since AND (@customerKey = '' OR customer_key = @customerKey)
             ORDER BY created_at DESC, id DESC LIMIT 20
-            """, new { connectionId, customerKey, statuses, since = DbTime.ToDb(since) }, cancellationToken: ct));
+            """, args, cancellationToken: ct));
         return rows.Select(r => r.ToCall()).ToList();
     }
 
@@ -208,9 +210,10 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
     public async Task HeartbeatAsync(IReadOnlyCollection<string> callIds, string node, CancellationToken ct = default)
     {
         if (callIds.Count == 0) return;
+        var args = new DynamicParameters(new { node, now = DbTime.ToDb(clock.GetUtcNow()) });
+        var list = SqlList.In(args, "c", callIds);
         await using var db = await database.OpenAsync(ct);
-        await db.ExecuteAsync(new CommandDefinition("UPDATE calls SET owner_node = @node, owner_heartbeat_at = @now WHERE id IN @callIds",
-            new { node, now = DbTime.ToDb(clock.GetUtcNow()), callIds }, cancellationToken: ct));
+        await db.ExecuteAsync(new CommandDefinition($"UPDATE calls SET owner_node = @node, owner_heartbeat_at = @now WHERE id IN {list}", args, cancellationToken: ct));
     }
 
     public static string CustomerKey(string number) => Smartflo.PhoneNumbers.PhoneNumber.MatchKey(number) ?? number;

@@ -99,3 +99,20 @@ public static class DbTime
     public static DateTimeOffset FromDb(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
     public static DateTimeOffset? FromDb(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
+
+/// <summary>Portable <c>IN (…)</c> lists: Dapper expands list parameters for SQLite but sends arrays to PostgreSQL.</summary>
+public static class SqlList
+{
+    /// <summary>Adds one parameter per value and returns <c>(@prefix0, @prefix1, …)</c>; <c>(NULL)</c> for an empty list.</summary>
+    public static string In(Dapper.DynamicParameters parameters, string prefix, IEnumerable<string> values)
+    {
+        var names = new List<string>();
+        foreach (var value in values)
+        {
+            var name = $"{prefix}{names.Count}";
+            parameters.Add(name, value);
+            names.Add("@" + name);
+        }
+        return names.Count == 0 ? "(NULL)" : $"({string.Join(", ", names)})";
+    }
+}

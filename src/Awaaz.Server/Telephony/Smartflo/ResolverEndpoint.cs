@@ -50,7 +50,8 @@ public static class ResolverEndpoint
             }
 
             var input = new CorrelationInput([inputs.CallId], inputs.CustomIdentifier, inputs.RefId, inputs.FromNumber, inputs.ToNumber);
-            var correlate = CorrelateAsync(connection, input, correlator, deadline.Token);
+            // On the thread pool: SQLite's "async" calls block while the database is busy, and the deadline must still hold.
+            var correlate = Task.Run(() => CorrelateAsync(connection, input, correlator, deadline.Token), deadline.Token);
             (Call? Call, string? Decline) result;
             try
             {
@@ -58,10 +59,10 @@ public static class ResolverEndpoint
             }
             catch (Exception ex) when (ex is TimeoutException || (ex is not OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
+                // Too slow (or failing): answer now; the call is correlated when the socket's start arrives (§9.6).
                 logger.LogWarning("Resolver correlation did not finish in time ({Error}); issuing an unbound token", ex.GetType().Name);
-                var unbound = await tokens.IssueAsync(connection.Id, null, inputs, CancellationToken.None);
                 outcome = "unbound";
-                await WriteAsync(context, 200, AcceptBody(urls.BaseFor(context.Request), unbound));
+                await WriteAsync(context, 200, AcceptBody(urls.BaseFor(context.Request), tokens.IssueSealed(connection.Id, null, inputs)));
                 return;
             }
 
@@ -71,7 +72,16 @@ public static class ResolverEndpoint
                 await WriteAsync(context, 200, DeclineBody);
                 return;
             }
-            var token = await tokens.IssueAsync(connection.Id, call.Id, inputs, deadline.Token);
+            string token;
+            try
+            {
+                token = await Task.Run(() => tokens.IssueAsync(connection.Id, call.Id, inputs, deadline.Token), deadline.Token).WaitAsync(TokenStoreBudget(started), deadline.Token);
+            }
+            catch (Exception ex) when (ex is TimeoutException or System.Data.Common.DbException)
+            {
+                logger.LogWarning("Could not store a stream token in time ({Error}); issuing a sealed one", ex.GetType().Name);
+                token = tokens.IssueSealed(connection.Id, call.Id, inputs);
+            }
             outcome = call.Direction == "inbound" ? "inbound" : "outbound";
             await WriteAsync(context, 200, AcceptBody(urls.BaseFor(context.Request), token));
         }
@@ -86,6 +96,13 @@ public static class ResolverEndpoint
             Duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome));
             Outcomes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         }
+    }
+
+    /// <summary>What is left of the 1 450 ms budget for storing the token (at least 50 ms).</summary>
+    private static TimeSpan TokenStoreBudget(long started)
+    {
+        var left = TimeSpan.FromMilliseconds(1450) - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.FromMilliseconds(50) ? left : TimeSpan.FromMilliseconds(50);
     }
 
     private static async Task<(Call? Call, string? Decline)> CorrelateAsync(TelephonyConnection connection, CorrelationInput input, CallCorrelator correlator, CancellationToken ct)
