@@ -79,4 +79,37 @@ public sealed class CallEndingTests : IClassFixture<CallEndingTests.FastWatchdog
         await _sim.Calls.WhenStreamDoneAsync(callId);
         _sim.Calls.Stream(callId)!.Violations.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task Calls_of_a_crashed_node_are_reconciled_by_another_node()
+    {
+        var s = await CallScenario.CreateAsync(_factory, _sim);
+        var workDir = Directory.CreateTempSubdirectory("awaaz-node-a-").FullName;
+        await using var nodeA = AwaazProcess.Start(workDir, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Awaaz"] = _factory.Database.ConnectionString,
+            ["Awaaz__CreateDefaultPartner"] = "false",
+            ["AWAAZ_ALLOW_INSECURE_PROVIDER_URLS"] = "true",
+            ["Awaaz__Watchdog__ScanInterval"] = "00:00:00.500",
+        });
+        await nodeA.WaitUntilReadyAsync();
+
+        // Smartflo's VOICE Bot points at node A; the call is placed and streamed there.
+        var connection = (await (await s.Partner.Client.GetAsync($"/api/v2/telephony/connections/{s.ConnectionId}")).ShouldBeSuccessAsync())["connection"]!;
+        var resolver = connection["smartflo"]!.Str("resolver_url").Replace(_factory.BaseUrl, nodeA.BaseUrl.ToString().TrimEnd('/'));
+        _sim.Accounts.Change(SimulatedSmartflo.AccountId, a => a.VoiceBot = new VoiceBotConfig { ResolverUrl = resolver });
+        _sim.Calls.ScriptNextCall(new FarEndScript { Number = "+919800000044", AnswerAfterMs = 300, HangupAfterMs = null });
+        using var viaA = new HttpClient { BaseAddress = nodeA.BaseUrl };
+        viaA.DefaultRequestHeaders.Authorization = new("Bearer", s.Partner.ApiKey);
+        var callId = (await (await viaA.PostJsonAsync("/api/v2/calls/start", new { agent_id = s.AgentId, to_number = "+919800000044" })).ShouldBeSuccessAsync(201)).Str("call_id");
+        var live = await s.WaitForAsync(callId, c => c.Str("status") == "in_progress", 20);
+        live["telephony"]!.Str("stream_sid").ShouldNotBeNull();
+        await Task.Delay(1500); // let node A record a heartbeat for its live session
+
+        await nodeA.DisposeAsync(); // kill -9: no graceful shutdown, the session just vanishes
+
+        var ended = await s.WaitForAsync(callId, c => c.Str("status") == "completed", 40);
+        ended.Str("end_reason").ShouldBe("stream_lost");
+        _sim.Calls.Get(callId).State.ToString().ShouldBe("Ended");
+    }
 }
