@@ -51,7 +51,7 @@ run_suite() { # name project [env...]
   local name=$1 project=$2; shift 2
   log "Tests: $name"
   env "$@" dotnet test "$project" -c Release --no-build --nologo \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$RESULTS" --blame-hang-timeout 15m --blame-hang-dump-type none || status=1
 }
 run_suite smartflo tests/Awaaz.Smartflo.Tests/Awaaz.Smartflo.Tests.csproj

@@ -31,6 +31,7 @@ public sealed class CallWatchdog(CallStore calls, ConnectionStore connections, S
     StreamTokens tokens, Microsoft.Extensions.Options.IOptions<WatchdogOptions> options, TimeProvider clock, ILogger<CallWatchdog> logger) : BackgroundService
 {
     public static readonly string NodeId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+    private static readonly TimeSpan EndedElsewhereGrace = TimeSpan.FromSeconds(10);
     private readonly Dictionary<string, DateTimeOffset> _reconcileAttempts = [];
     private DateTimeOffset _lastPurge;
 
@@ -91,9 +92,10 @@ public sealed class CallWatchdog(CallStore calls, ConnectionStore connections, S
             }
         }
 
-        // Local sessions whose call was ended elsewhere (a webhook, another node) stop here too.
+        // Local sessions whose call was ended elsewhere (a hangup webhook, another node) stop here too, after a grace
+        // period that lets Smartflo's own stop arrive first.
         foreach (var id in liveHere)
-            if (await calls.StatusAsync(id, ct) is { } status && CallStatus.IsTerminal(status) && live.Find(id) is { } orphanSession)
+            if (await calls.GetAsync(id, ct) is { IsTerminal: true } ended && now - (ended.EndedAt ?? now) > EndedElsewhereGrace && live.Find(id) is { } orphanSession)
                 await orphanSession.SendEndEventAndCloseAsync();
 
         if (now - _lastPurge > TimeSpan.FromMinutes(10))

@@ -18,17 +18,17 @@ public sealed class WebhookOrderTests(AwaazFactory factory) : IClassFixture<Awaa
     public async ValueTask InitializeAsync() => _sim = await SimulatedSmartflo.StartAsync();
     public async ValueTask DisposeAsync() => await _sim.DisposeAsync();
 
-    private static string Answered(string callId, string refId, string customer) => $$"""
-        {"uuid":"69882f281b4b0","call_to_number":"{{customer}}","caller_id_number":"{{SimulatedSmartflo.SalesDid}}","start_stamp":"2026-02-08 12:07:18",
-         "answer_agent_number":"{{customer}}","call_id":"h11.08-1770532638.2135633","call_status":"queued","direction":"click_to_call",
+    private static string Answered(string callId, string refId, string customer, string smartfloId) => $$"""
+        {"uuid":"u{{smartfloId[7..17]}}","call_to_number":"{{customer}}","caller_id_number":"{{SimulatedSmartflo.SalesDid}}","start_stamp":"2026-02-08 12:07:18",
+         "answer_agent_number":"{{customer}}","call_id":"{{smartfloId}}","call_status":"queued","direction":"click_to_call",
          "customer_no_with_prefix ":"{{customer}}","ref_id":"{{refId}}","custom_identifier":"{{callId}}","status":"Answered by agent"}
         """;
 
-    private static string Hangup(string callId, string refId, string customer) => $$"""
-        {"uuid":"6988359567e27","call_to_number":"{{customer}}","caller_id_number":"8069000001","start_stamp":"2026-02-08 12:07:18","answer_stamp":"",
+    private static string Hangup(string callId, string refId, string customer, string smartfloId) => $$"""
+        {"uuid":"u{{smartfloId[7..17]}}","call_to_number":"{{customer}}","caller_id_number":"8069000001","start_stamp":"2026-02-08 12:07:18","answer_stamp":"",
          "end_stamp":"2026-02-08 12:07:31","billsec":"12","direction":"clicktocall","duration":"13","recording_url":"$recording_name",
          "hangup_cause":"NORMAL_CLEARING","hangup_cause_code":"16","hangup_cause_description":"Normal call clearing","reason_key":"Call Disconnected By Caller",
-         "call_id":"h11.08-1770532638.2135633","call_connected":"1","status":"answered","call_status":"contacted",
+         "call_id":"{{smartfloId}}","call_connected":"1","status":"answered","call_status":"contacted",
          "customer_no_with_prefix ":"{{customer}}","ref_id":"{{refId}}","custom_identifier":"{{callId}}"}
         """;
 
@@ -53,15 +53,16 @@ public sealed class WebhookOrderTests(AwaazFactory factory) : IClassFixture<Awaa
             var callId = (await (await s.StartAsync(customer)).ShouldBeSuccessAsync(201)).Str("call_id");
             var ringing = await s.WaitForAsync(callId, c => c.Str("status") == "ringing");
             var refId = ringing["telephony"]!.Str("ref_id");
+            var smartfloId = $"h11.08-17705326{n}.2135633";
 
             // Smartflo's VOICE Bot leg: resolver, then the media socket.
             using var http = new HttpClient();
             var reply = await http.PostAsync(resolver, new StringContent(
-                $"{{\"callId\":\"h11.08-1770532638.2135633\",\"fromNumber\":\"{SimulatedSmartflo.SalesDid}\",\"toNumber\":\"{customer}\",\"status\":\"answered\"}}", Encoding.UTF8, "application/json"), Ct);
+                $"{{\"callId\":\"{smartfloId}\",\"fromNumber\":\"{SimulatedSmartflo.SalesDid}\",\"toNumber\":\"{customer}\",\"status\":\"answered\"}}", Encoding.UTF8, "application/json"), Ct);
             var url = JsonNode.Parse(await reply.Content.ReadAsStringAsync(Ct))!["wss_url"]!.GetValue<string>();
             using var ws = new ClientWebSocket();
             await ws.ConnectAsync(new Uri(url), Ct);
-            await ws.SendAsync(Encoding.UTF8.GetBytes($"{{\"event\":\"start\",\"sequenceNumber\":\"1\",\"start\":{{\"streamSid\":\"MZ{n}\",\"callSid\":\"h11.08-1770532638.2135633\",\"from\":\"{SimulatedSmartflo.SalesDid}\",\"to\":\"{customer}\"}},\"streamSid\":\"MZ{n}\"}}"),
+            await ws.SendAsync(Encoding.UTF8.GetBytes($"{{\"event\":\"start\",\"sequenceNumber\":\"1\",\"start\":{{\"streamSid\":\"MZ{n}\",\"callSid\":\"{smartfloId}\",\"from\":\"{SimulatedSmartflo.SalesDid}\",\"to\":\"{customer}\"}},\"streamSid\":\"MZ{n}\"}}"),
                 WebSocketMessageType.Text, true, Ct);
             await s.WaitForAsync(callId, c => c.Str("status") == "in_progress");
 
@@ -75,19 +76,22 @@ public sealed class WebhookOrderTests(AwaazFactory factory) : IClassFixture<Awaa
                 }
                 else
                 {
-                    var body = step == "answered" ? Answered(callId, refId, customer) : Hangup(callId, refId, customer);
+                    var body = step == "answered" ? Answered(callId, refId, customer, smartfloId) : Hangup(callId, refId, customer, smartfloId);
                     var ack = await http.PostAsync($"{lifecycle}&event={step}", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
                     (await ack.Content.ReadAsStringAsync(Ct)).ShouldBe("{\"success\":true}");
                     await Task.Delay(300, Ct); // let the inbox processor apply it before the next event
                 }
             }
-            finals.Add(await s.WaitForAsync(callId, c => c.Str("status") == "completed" && c["telephony"]!["billsec"] is not null
-                && c["telephony"]!["provider_stop_reason"] is not null));
+            var final = await s.WaitForAsync(callId, c => c.Str("status") == "completed" && c["telephony"]!["billsec"] is not null
+                && c["telephony"]!["provider_stop_reason"] is not null);
+            final["telephony"]!.Str("provider_call_id").ShouldBe(smartfloId);
+            final["telephony"]!.Str("provider_uuid").ShouldBe("u" + smartfloId[7..17]);
+            finals.Add(final);
         }
 
         static string Outcome(JsonNode c) => string.Join("|", c.Str("status"), c.Str("disposition"), c.Str("answered_by"), c.Str("end_reason"),
-            c["telephony"]!["billsec"], c["telephony"]!["hangup_cause"], c["telephony"]!["hangup_cause_code"], c["telephony"]!["provider_call_id"],
-            c["telephony"]!["provider_uuid"], c["telephony"]!["provider_stop_reason"], c["ended_at"]);
+            c["telephony"]!["billsec"], c["telephony"]!["hangup_cause"], c["telephony"]!["hangup_cause_code"],
+            c["telephony"]!["provider_stop_reason"], c["ended_at"]);
         var outcomes = finals.Select(Outcome).ToList();
         outcomes.Distinct().Count().ShouldBe(1, string.Join("\n", outcomes));
         var first = finals[0];
