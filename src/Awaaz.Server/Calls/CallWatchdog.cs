@@ -95,7 +95,7 @@ public sealed class CallWatchdog(CallStore calls, ConnectionStore connections, S
         // Local sessions whose call was ended elsewhere (a hangup webhook, another node) stop here too, after a grace
         // period that lets Smartflo's own stop arrive first.
         foreach (var id in liveHere)
-            if (await calls.GetAsync(id, ct) is { IsTerminal: true } ended && now - (ended.EndedAt ?? now) > EndedElsewhereGrace && live.Find(id) is { } orphanSession)
+            if (await calls.GetAsync(id, ct) is { IsTerminal: true } ended && now - ended.UpdatedAt > EndedElsewhereGrace && live.Find(id) is { } orphanSession)
                 await orphanSession.SendEndEventAndCloseAsync();
 
         if (now - _lastPurge > TimeSpan.FromMinutes(10))
