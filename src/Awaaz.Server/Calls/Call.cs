@@ -52,7 +52,8 @@ public static class DialStates
 
 /// <summary>One transcript entry (partner-api.md §10.4).</summary>
 public sealed record TranscriptTurn(
-    string Role, string Type, string Content, DateTimeOffset Timestamp, DateTimeOffset EndTimestamp, int? LatencyMs, bool Interrupted);
+    string Role, string Type, string Content, DateTimeOffset Timestamp, DateTimeOffset EndTimestamp, int? LatencyMs, bool Interrupted,
+    Voice.TurnLatency? Breakdown = null);
 
 /// <summary>
 /// A phone call and everything learned about it. Evidence from the dialler, the resolver, the media

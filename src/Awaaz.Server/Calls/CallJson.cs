@@ -62,6 +62,9 @@ public static class CallJson
             {
                 role = t.Role, type = t.Type, content = t.Content, timestamp = t.Timestamp, end_timestamp = t.EndTimestamp,
                 latency_ms = t.LatencyMs, interrupted = t.Interrupted,
+                latency_breakdown = t.Breakdown is { } b
+                    ? new { endpointing_ms = b.Endpointing, stt_final_ms = b.SttFinal, llm_first_token_ms = b.LlmFirstToken, tts_first_byte_ms = b.TtsFirstByte, orchestration_ms = b.Orchestration }
+                    : null,
             }),
             latency = latencies.Count == 0
                 ? new { min_ms = (int?)null, max_ms = (int?)null, avg_ms = (int?)null, p50_ms = (int?)null, p95_ms = (int?)null }

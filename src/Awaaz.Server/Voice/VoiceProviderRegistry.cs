@@ -1,0 +1,37 @@
+using Awaaz.Server.Agents;
+using Awaaz.Server.Voice.Dialogue;
+using Microsoft.Extensions.AI;
+
+namespace Awaaz.Server.Voice;
+
+/// <summary>Creates the chat client (LLM) an agent's pipeline names.</summary>
+public interface IChatClientProvider
+{
+    string Name { get; }
+    IChatClient Create(LlmPipeline llm, string prompt, IReadOnlyDictionary<string, object?> variables);
+}
+
+/// <summary>The <c>scripted</c> LLM: the dialogue script in the agent's prompt.</summary>
+public sealed class ScriptedChatProvider : IChatClientProvider
+{
+    public string Name => "scripted";
+
+    public IChatClient Create(LlmPipeline llm, string prompt, IReadOnlyDictionary<string, object?> variables) =>
+        DialogueScript.TryParse(prompt, out var script, out var error)
+            ? new ScriptedChatClient(script!, variables)
+            : throw new VoiceProviderException($"scripted dialogue: {error}");
+}
+
+public sealed class VoiceProviderException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The providers registered on this server, by the names agents use in <c>pipeline</c>.</summary>
+public sealed class VoiceProviderRegistry(IEnumerable<ISpeechToText> stt, IEnumerable<ITextToSpeech> tts, IEnumerable<IChatClientProvider> llm)
+{
+    private readonly Dictionary<string, ISpeechToText> _stt = stt.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, ITextToSpeech> _tts = tts.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IChatClientProvider> _llm = llm.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    public ISpeechToText Stt(string name) => _stt.GetValueOrDefault(name) ?? throw new VoiceProviderException($"STT provider '{name}' is not available on this server");
+    public ITextToSpeech Tts(string name) => _tts.GetValueOrDefault(name) ?? throw new VoiceProviderException($"TTS provider '{name}' is not available on this server");
+    public IChatClientProvider Llm(string name) => _llm.GetValueOrDefault(name) ?? throw new VoiceProviderException($"LLM provider '{name}' is not available on this server");
+}
