@@ -10,7 +10,7 @@ namespace Awaaz.Server.Calls;
 /// never recorded its outcome is never dialled again (it becomes ambiguous and is reconciled).
 /// </summary>
 public sealed class DialWorker(CallStore calls, ConnectionStore connections, SmartfloGateway gateway,
-    TimeProvider clock, ILogger<DialWorker> logger) : BackgroundService
+    IConfiguration configuration, TimeProvider clock, ILogger<DialWorker> logger) : BackgroundService
 {
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -19,6 +19,12 @@ public sealed class DialWorker(CallStore calls, ConnectionStore connections, Sma
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // `Awaaz:Dialer:Enabled=false` makes an API-only node: it accepts calls, other nodes dial them.
+        if (!configuration.GetValue("Awaaz:Dialer:Enabled", true))
+        {
+            logger.LogInformation("Dialer disabled on this node (Awaaz:Dialer:Enabled=false)");
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

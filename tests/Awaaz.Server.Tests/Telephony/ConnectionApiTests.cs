@@ -250,3 +250,37 @@ public sealed class ConnectionApiTests(AwaazFactory factory) : IClassFixture<Awa
         _sim.Requests.Count(SmartfloRoute.ClickToCallSupport, 200).ShouldBe(1);
     }
 }
+
+/// <summary>Credentials saved by one node are decrypted and used by another server process sharing the database.</summary>
+public sealed class SecondProcessTests : IClassFixture<SecondProcessTests.ApiOnlyFactory>
+{
+    public sealed class ApiOnlyFactory : AwaazFactory
+    {
+        public ApiOnlyFactory() => With("Awaaz:Dialer:Enabled", "false");
+    }
+
+    private readonly ApiOnlyFactory _factory;
+    public SecondProcessTests(ApiOnlyFactory factory) => _factory = factory;
+
+    [Fact]
+    public async Task Another_process_with_the_same_key_ring_decrypts_the_credentials_and_dials()
+    {
+        await using var sim = await SimulatedSmartflo.StartAsync();
+        var s = await CallScenario.CreateAsync(_factory, sim);
+        var callId = (await (await s.StartAsync("+919800000071")).ShouldBeSuccessAsync(201)).Str("call_id");
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        (await s.GetCallAsync(callId)).Str("status").ShouldBe("pending"); // this node does not dial
+
+        await using var dialer = AwaazProcess.Start(Directory.CreateTempSubdirectory("awaaz-dialer-").FullName, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Awaaz"] = _factory.Database.ConnectionString,
+            ["Awaaz__CreateDefaultPartner"] = "false",
+            ["AWAAZ_ALLOW_INSECURE_PROVIDER_URLS"] = "true",
+        });
+        await dialer.WaitUntilReadyAsync();
+        var ringing = await s.WaitForAsync(callId, c => c.Str("status") != "pending", 30);
+        ringing.Str("status").ShouldBe("ringing");
+        sim.Requests.Count(Awaaz.Smartflo.Simulator.Rest.SmartfloRoute.ClickToCallSupport, 200).ShouldBe(1); // the API key was decrypted by the other process
+        sim.Calls.Get(callId).CustomIdentifier.ShouldBe(callId);
+    }
+}
