@@ -22,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+scripts/assets.sh # Silero VAD model and ONNX Runtime into ./assets (the VAD tests need them)
+
 # --- 2. Throwaway PostgreSQL --------------------------------------------------------------------
 PG_DIR=$(mktemp -d /tmp/awaaz-pg.XXXXXX)
 as_pg() {

@@ -8,6 +8,7 @@ using Awaaz.Server.Telephony.Smartflo;
 using Awaaz.Server.Calls;
 using Awaaz.Server.Media;
 using Awaaz.Server.Voice;
+using Awaaz.Server.Voice.Vad;
 
 namespace Awaaz.Server;
 
@@ -30,6 +31,7 @@ public static class AwaazApp
         services.AddSingleton<AgentStore>();
         services.AddSingleton<PipelineProviders>();
         services.AddSingleton<VoiceCatalog>();
+        services.AddVoiceActivityDetection();
         services.AddSingleton<PipelineResolver>();
         services.AddSingleton<AgentRules>();
         services.AddSingleton<ServerMode>();
