@@ -12,7 +12,7 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 log() { printf '\n==> %s\n' "$*"; }
 
 # --- 1. System packages -------------------------------------------------------------------------
-APT_PACKAGES=(espeak-ng)
+APT_PACKAGES=(espeak-ng pocketsphinx pocketsphinx-en-us libpocketsphinx3 libsphinxbase3)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
