@@ -16,6 +16,9 @@ internal sealed record SmartfloRouteTag(SmartfloRoute Route);
 internal sealed class FaultMiddleware(RequestDelegate next, SmartfloSimulator simulator)
 {
     private const int MaxRecordedBody = 4096;
+
+    /// <summary>Status recorded for a request the client abandoned before any response (nginx convention).</summary>
+    public const int ClientClosedRequest = 499;
     private static readonly string[] SecretKeys = ["password", "api_key", "access_token"];
 
     public async Task InvokeAsync(HttpContext context)
@@ -30,38 +33,72 @@ internal sealed class FaultMiddleware(RequestDelegate next, SmartfloSimulator si
         var stopwatch = Stopwatch.StartNew();
         var receivedAt = simulator.Time.GetUtcNow();
         var body = await CaptureBodyAsync(context.Request).ConfigureAwait(false);
-
-        var latency = simulator.Faults.NextLatency();
-        if (latency > TimeSpan.Zero)
-        {
-            await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
-        }
-
         string? fault = null;
-        var forced = simulator.Faults.TakeForced(tag.Route);
-        if (forced is not null)
+        var recorded = 0;
+
+        // Recorded just before the response starts, so a client that has its answer always finds the request in
+        // the log (recording after the pipeline returned raced the client). A request the client gave up on before
+        // any response is recorded as 499 (nginx's "client closed request").
+        void Record(int status)
         {
-            fault = $"forced {forced.Status}";
-            var settings = simulator.Faults.Current;
-            await SmartfloResponses.Forced(forced.Status, forced.OkFalse, forced.RetryAfterSeconds, settings.RetryAfterHeader)
-                .ExecuteAsync(context).ConfigureAwait(false);
-        }
-        else
-        {
-            await next(context).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref recorded, 1) != 0)
+            {
+                return;
+            }
+
+            simulator.Requests.Add(new RecordedRequest(
+                receivedAt,
+                context.Request.Method,
+                context.Request.Path.Value ?? "",
+                context.Request.QueryString.Value ?? "",
+                tag.Route,
+                status,
+                RedactedHeaders(context.Request.Headers),
+                body,
+                stopwatch.Elapsed.TotalMilliseconds,
+                fault));
         }
 
-        simulator.Requests.Add(new RecordedRequest(
-            receivedAt,
-            context.Request.Method,
-            context.Request.Path.Value ?? "",
-            context.Request.QueryString.Value ?? "",
-            tag.Route,
-            context.Response.StatusCode,
-            RedactedHeaders(context.Request.Headers),
-            body,
-            stopwatch.Elapsed.TotalMilliseconds,
-            fault));
+        context.Response.OnStarting(() =>
+        {
+            Record(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+
+        try
+        {
+            var latency = simulator.Faults.NextLatency();
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            var forced = simulator.Faults.TakeForced(tag.Route);
+            if (forced is not null)
+            {
+                fault = $"forced {forced.Status}";
+                var settings = simulator.Faults.Current;
+                await SmartfloResponses.Forced(forced.Status, forced.OkFalse, forced.RetryAfterSeconds, settings.RetryAfterHeader)
+                    .ExecuteAsync(context).ConfigureAwait(false);
+            }
+            else
+            {
+                await next(context).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            fault = fault is null ? "client closed request" : fault + "; client closed request";
+            Record(ClientClosedRequest);
+            return;
+        }
+        catch
+        {
+            Record(StatusCodes.Status500InternalServerError);
+            throw;
+        }
+
+        Record(context.Response.StatusCode);
     }
 
     private static async Task<string> CaptureBodyAsync(HttpRequest request)

@@ -25,6 +25,15 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
         return timer;
     }
 
+    /// <summary>When the earliest pending timer falls due; null when no timer is armed.</summary>
+    public DateTimeOffset? NextDueAt
+    {
+        get
+        {
+            lock (_gate) return _timers.Min(t => t.DueAt);
+        }
+    }
+
     /// <summary>Moves the clock forward, firing every timer that falls due, in order.</summary>
     public void Advance(TimeSpan by)
     {
