@@ -9,6 +9,7 @@ using Awaaz.Server.Calls;
 using Awaaz.Server.Media;
 using Awaaz.Server.Voice;
 using Awaaz.Server.Voice.Vad;
+using Awaaz.Server.Voice.Offline;
 
 namespace Awaaz.Server;
 
@@ -81,6 +82,14 @@ public static class AwaazApp
         services.AddSingleton<GreetingAudio>();
         services.AddSingleton<EchoAgent>();
         services.AddSingleton<ConversationEngines>();
+        services.AddSingleton(_ => builder.Configuration.GetSection("Awaaz:Espeak").Get<EspeakSettings>() ?? new EspeakSettings());
+        services.AddSingleton(_ => builder.Configuration.GetSection("Awaaz:Pocketsphinx").Get<PocketsphinxSettings>() ?? new PocketsphinxSettings());
+        services.AddSingleton<ITextToSpeech, EspeakTextToSpeech>();
+        services.AddSingleton<ISpeechToText, PocketsphinxSpeechToText>();
+        services.AddSingleton<IChatClientProvider, ScriptedChatProvider>();
+        services.AddSingleton<VoiceProviderRegistry>();
+        services.AddSingleton<VoiceMetrics>();
+        services.AddSingleton<VoiceAgent>();
         services.AddSingleton<StreamServices>();
         services.AddOptions<WatchdogOptions>().Bind(builder.Configuration.GetSection("Awaaz:Watchdog"));
         services.AddSingleton<CallWatchdog>();

@@ -23,8 +23,14 @@ public sealed class StreamServices(
     public string RecordingsDirectory { get; } = Path.GetFullPath(configuration["Awaaz:RecordingsDirectory"] ?? Path.Combine("data", "recordings"));
 }
 
-/// <summary>Chooses the conversation engine for an agent. Until the voice runtime lands, every agent runs the echo test agent.</summary>
-public sealed class ConversationEngines(EchoAgent echo)
+/// <summary>
+/// Chooses the conversation engine for an agent: the voice runtime, or the echo test agent for agents whose prompt
+/// starts with <c>#echo</c> (media-plane checks and load tests).
+/// </summary>
+public sealed class ConversationEngines(EchoAgent echo, VoiceAgent voice)
 {
-    public IConversationEngine For(AgentDocument agent) => echo;
+    public const string EchoMarker = "#echo";
+
+    public IConversationEngine For(AgentDocument agent) =>
+        agent.Prompt.TrimStart().StartsWith(EchoMarker, StringComparison.OrdinalIgnoreCase) ? echo : voice;
 }

@@ -413,7 +413,14 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
     private async Task RunAgentAsync(AgentDocument agent, CancellationToken ct)
     {
         var context = new ConversationContext(_call!, agent, _input.Reader, this, reason => EndAsync(reason, graceful: false),
-            turn => { lock (_transcript) _transcript.Add(turn); }, _services.Clock, _logger);
+            turn => { lock (_transcript) _transcript.Add(turn); },
+            (name, value) => _services.Calls.UpdateAsync(_call!.Id, c =>
+            {
+                var variables = (System.Text.Json.Nodes.JsonObject)c.Variables.DeepClone();
+                variables[name] = value;
+                return c with { Variables = variables };
+            }),
+            _services.Clock, _logger);
         try
         {
             await _services.Engines.For(agent).RunAsync(context, ct);

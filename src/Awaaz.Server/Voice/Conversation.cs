@@ -39,6 +39,7 @@ public sealed record ConversationContext(
     ISpeechOutput Speech,
     Func<string, Task> EndCallAsync,
     Action<TranscriptTurn> Transcript,
+    Func<string, string?, Task> SetVariableAsync,
     TimeProvider Clock,
     ILogger Logger);
 

@@ -66,9 +66,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _variables = new Dictionary<string, object?>(PromptTemplate.VariablesFrom(System.Text.Json.JsonSerializer.SerializeToElement(ctx.Call.Variables)));
             _stt = providers.Stt(pipeline.Stt.Provider);
             _tts = providers.Tts(pipeline.Tts.Provider);
-            var prompt = PromptTemplate.Render(ctx.Agent.Prompt, _variables);
-            _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, prompt, _variables);
-            _history.Add(new ChatMessage(ChatRole.System, prompt));
+            // Providers get the prompt template (a dialogue script keeps its {{placeholders}} for later turns); the LLM history gets it rendered.
+            _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, ctx.Agent.Prompt, _variables);
+            _history.Add(new ChatMessage(ChatRole.System, PromptTemplate.Render(ctx.Agent.Prompt, _variables)));
             _vad = vad.CreateStream();
             _window = vad.WindowSamples;
             _pending = new short[_window];
@@ -293,7 +293,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 foreach (var call in update.Contents.OfType<FunctionCallContent>())
                 {
                     if (call.Name == ScriptedChatClient.SetVariable && call.Arguments is { } args && args.TryGetValue("name", out var n) && n is string name)
-                        _variables[name] = args.TryGetValue("value", out var value) ? value?.ToString() : null;
+                    {
+                        var value = args.TryGetValue("value", out var v) ? v?.ToString() : null;
+                        _variables[name] = value;
+                        await _ctx.SetVariableAsync(name, value);
+                    }
                     else if (call.Name == ScriptedChatClient.EndCall) endCall = true;
                 }
                 if (update.Text is { Length: > 0 } text)

@@ -8,7 +8,9 @@ namespace Awaaz.Server.Voice;
 public interface IChatClientProvider
 {
     string Name { get; }
-    IChatClient Create(LlmPipeline llm, string prompt, IReadOnlyDictionary<string, object?> variables);
+
+    /// <param name="promptTemplate">The agent's prompt with its <c>{{placeholders}}</c> (the caller renders it for the chat history).</param>
+    IChatClient Create(LlmPipeline llm, string promptTemplate, IReadOnlyDictionary<string, object?> variables);
 }
 
 /// <summary>The <c>scripted</c> LLM: the dialogue script in the agent's prompt.</summary>
@@ -16,8 +18,8 @@ public sealed class ScriptedChatProvider : IChatClientProvider
 {
     public string Name => "scripted";
 
-    public IChatClient Create(LlmPipeline llm, string prompt, IReadOnlyDictionary<string, object?> variables) =>
-        DialogueScript.TryParse(prompt, out var script, out var error)
+    public IChatClient Create(LlmPipeline llm, string promptTemplate, IReadOnlyDictionary<string, object?> variables) =>
+        DialogueScript.TryParse(promptTemplate, out var script, out var error)
             ? new ScriptedChatClient(script!, variables)
             : throw new VoiceProviderException($"scripted dialogue: {error}");
 }

@@ -41,6 +41,10 @@ public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Awaaz:CreateDefaultPartner"] = "false",
             ["AWAAZ_ALLOW_INSECURE_PROVIDER_URLS"] = "true",
             ["urls"] = "http://127.0.0.1:0",
+            // Silero VAD assets fetched by scripts/assets.sh into the repository's ./assets.
+            ["Awaaz:Vad:OnnxRuntimePath"] = Path.Combine(RepositoryRoot, "assets", "libonnxruntime.so"),
+            ["Awaaz:Vad:SileroModelPath"] = Path.Combine(RepositoryRoot, "assets", "silero_vad.onnx"),
+            ["Awaaz:RecordingsDirectory"] = Path.Combine(Path.GetTempPath(), "awaaz-tests", "recordings"),
         };
         foreach (var (key, value) in _settings) settings[key] = value; // With(…) wins over the defaults
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
@@ -48,6 +52,16 @@ public class AwaazFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The repository checkout (the directory holding Awaaz.slnx).</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Awaaz.slnx"))) return dir.FullName;
+        throw new InvalidOperationException("Awaaz.slnx not found above " + AppContext.BaseDirectory);
+    }
 
     /// <summary>Creates a partner (name made unique) with one API key, and a client that sends it.</summary>
     public async Task<TestPartner> CreatePartnerAsync(string name = "acme", Func<Partner, Partner>? configure = null)

@@ -29,7 +29,7 @@ public sealed record CallScenario(TestPartner Partner, string ConnectionId, stri
         var voice = voices["voices"]!.AsArray().First(v => v!.Str("language").StartsWith("en"))!.Str("id");
         var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(new
         {
-            agent_name = name, prompt = "You are a test agent speaking with {{callee_name}}.", voice_id = voice, language = "en",
+            agent_name = name, prompt = "#echo test agent speaking with {{callee_name}}.", voice_id = voice, language = "en",
             variables = new[] { "callee_name" }, max_call_duration_secs = 120,
         }))!.AsObject();
         if (extras is not null)
