@@ -112,3 +112,66 @@ public sealed class OfflineConversationTests(AwaazFactory factory) : IClassFixtu
         return results;
     }
 }
+
+/// <summary>Barge-in: the caller talks over the agent; Smartflo is told to clear, the turn is cut to what was heard, the recording stops.</summary>
+public sealed class BargeInTests(AwaazFactory factory) : IClassFixture<AwaazFactory>, IAsyncLifetime
+{
+    private const string Script = """
+        ```awaaz-script
+        {"steps":[
+          {"id":"long","say":"Hello. Your parcel will arrive tomorrow between ten and twelve in the morning and the driver will call you from the gate before he comes up with the package.","intents":{"yes":["yes","correct"]},"routes":{"yes":"bye"}},
+          {"id":"bye","say":"Thank you. Goodbye.","end":true}]}
+        ```
+        """;
+
+    private SmartfloSimulator _sim = null!;
+    public async ValueTask InitializeAsync() => _sim = await SimulatedSmartflo.StartAsync();
+    public async ValueTask DisposeAsync() => await _sim.DisposeAsync();
+
+    [Fact]
+    public async Task Caller_speech_over_the_agent_clears_playback_and_truncates_the_turn_and_the_recording()
+    {
+        var s = await CallScenario.CreateAsync(factory, _sim, agentExtras: new
+        {
+            prompt = Script, enable_recording = true,
+            pipeline = new
+            {
+                stt = new { provider = "pocketsphinx" }, llm = new { provider = "scripted" }, tts = new { provider = "espeak", voice = "gmw/en-US" },
+                turn = new { interruption_min_speech_ms = 200, backchannel_filter = false },
+            },
+        });
+        var tts = OfflineSpeechKit.Tts();
+        var pcm = new short[8000 * 25];
+        var yes = OfflineSpeechKit.Decode(await OfflineSpeechKit.SpeakAsync(tts, "correct"));
+        yes.CopyTo(pcm.AsSpan(8000 * 5)); // while the long sentence (≈ 9 s) is playing
+        var path = Path.Combine(Path.GetTempPath(), $"awaaz-bargein-{Guid.NewGuid():N}.wav");
+        await using (var file = File.Create(path))
+        using (var writer = new WavWriter(file, 8000, 1)) { writer.Write(pcm); writer.Complete(); }
+        await VoiceBotWiring.WireAsync(_sim, s, path);
+        _sim.Calls.ScriptNextCall(new FarEndScript { Number = "+919800000082", AnswerAfterMs = 300 });
+
+        var callId = (await (await s.StartAsync("+919800000082")).ShouldBeSuccessAsync(201)).Str("call_id");
+        var ended = await s.WaitForAsync(callId, c => c.Str("status") == "completed", 90);
+        var turns = ended["session"]!["transcript"]!.AsArray();
+        var cut = turns.Single(t => t!["interrupted"]!.GetValue<bool>() && t.Str("role") == "bot")!;
+        var full = "Your parcel will arrive tomorrow between ten and twelve in the morning and the driver will call you from the gate before he comes up with the package.";
+        cut.Str("content").Length.ShouldBeLessThan(full.Length);
+        full.ShouldStartWith(cut.Str("content"));
+        turns.Select(t => t!.Str("content")).ShouldContain("correct");
+        turns.Select(t => t!.Str("content")).ShouldContain("Goodbye.");
+
+        await _sim.Calls.WhenStreamDoneAsync(callId);
+        var stream = _sim.Calls.Stream(callId)!;
+        stream.Violations.ShouldBeEmpty();
+        var clear = stream.Clears.ShouldHaveSingleItem();
+        clear.DiscardedBytes.ShouldBeGreaterThan(0);
+
+        // The recording's agent track (right) is silent right after the clear: the unplayed rest of the sentence is not in it.
+        var recording = Path.Combine(factory.Service<Server.Media.StreamServices>().RecordingsDirectory, $"{ended.Str("session_id")}.wav");
+        var agent = WavReader.ReadAll(await File.ReadAllBytesAsync(recording, TestContext.Current.CancellationToken)).Channel(1);
+        var clearOnStreamTimeline = clear.AtMs - stream.StartSentMs!.Value; // the caller's clock starts before the resolver; the recording's at start
+        var from = (int)((clearOnStreamTimeline + 300) * 8);
+        OfflineSpeechKit.Rms(agent.AsSpan(from, 8 * 300)).ShouldBeLessThan(50, $"clear at {clearOnStreamTimeline:0} ms of {agent.Length / 8} ms");
+        OfflineSpeechKit.Rms(agent.AsSpan(8000 * 2, 8000)).ShouldBeGreaterThan(300); // the sentence was playing before
+    }
+}
