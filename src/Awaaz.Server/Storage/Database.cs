@@ -65,6 +65,7 @@ public sealed class Database : IAsyncDisposable
         pragma.CommandText = "PRAGMA busy_timeout = 10000; " + (setWal ? "PRAGMA journal_mode = WAL; " : "") + "PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(ct);
         if (setWal) Volatile.Write(ref _walSet, 1);
+        SqliteBusyWait.Install(connection); // replaces busy_timeout's whole-second sleeps (see SqliteBusyWait)
         return connection;
     }
 
