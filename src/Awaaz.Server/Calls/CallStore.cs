@@ -139,10 +139,12 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
     {
         var values = ids.Where(v => !string.IsNullOrWhiteSpace(v)).SelectMany(v => new[] { v!.Trim(), SmartfloCallId.NumericCore(v) }).Where(v => v is not null).Distinct().ToList();
         if (values.Count == 0) return null;
+        // Two statements rather than "(@connectionId IS NULL OR connection_id = @connectionId)": with that OR neither
+        // SQLite nor PostgreSQL can use the (connection_id, value) key, and every lookup scanned the whole table.
+        var where = connectionId is null ? "value IN @values" : "connection_id = @connectionId AND value IN @values";
         await using var db = await database.OpenAsync(ct);
         return await db.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT call_id FROM call_provider_ids WHERE (@connectionId IS NULL OR connection_id = @connectionId) AND value IN @values",
-            new { connectionId, values }, cancellationToken: ct));
+            $"SELECT call_id FROM call_provider_ids WHERE {where}", new { connectionId, values }, cancellationToken: ct));
     }
 
     /// <summary>Correlation rule 2: <c>custom_identifier</c> = Awaaz call id, or a stored <c>ref_id</c>.</summary>
