@@ -138,11 +138,14 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
     {
         var values = ids.Where(v => !string.IsNullOrWhiteSpace(v)).SelectMany(v => new[] { v!.Trim(), SmartfloCallId.NumericCore(v) }).Where(v => v is not null).Distinct().ToList();
         if (values.Count == 0) return null;
+        // Two statement shapes rather than "(@connectionId IS NULL OR connection_id = @connectionId)": with that OR neither
+        // SQLite nor PostgreSQL can use the (connection_id, value) key, and every lookup scanned the whole table.
         var args = new DynamicParameters(new { connectionId });
-        var list = SqlList.In(args, "v", values);
+        var list = SqlList.In(args, "v", values!);
+        var where = connectionId is null ? $"value IN {list}" : $"connection_id = @connectionId AND value IN {list}";
         await using var db = await database.OpenAsync(ct);
         return await db.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
-            $"SELECT call_id FROM call_provider_ids WHERE (@connectionId IS NULL OR connection_id = @connectionId) AND value IN {list}", args, cancellationToken: ct));
+            $"SELECT call_id FROM call_provider_ids WHERE {where}", args, cancellationToken: ct));
     }
 
     /// <summary>Correlation rule 2: <c>custom_identifier</c> = Awaaz call id, or a stored <c>ref_id</c>.</summary>

@@ -59,10 +59,17 @@ public sealed class Database : IAsyncDisposable
         var connection = new SqliteConnection(_sqliteConnectionString);
         await connection.OpenAsync(ct);
         using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+        // WAL (persistent in the file; set once per process): readers never wait for a writer, and commits do not fsync
+        // with synchronous = NORMAL. In the default rollback-journal mode every write blocked every reader.
+        var setWal = Volatile.Read(ref _walSet) == 0;
+        pragma.CommandText = "PRAGMA busy_timeout = 10000; " + (setWal ? "PRAGMA journal_mode = WAL; " : "") + "PRAGMA synchronous = NORMAL;";
         await pragma.ExecuteNonQueryAsync(ct);
+        if (setWal) Volatile.Write(ref _walSet, 1);
+        SqliteBusyWait.Install(connection); // replaces busy_timeout's whole-second sleeps (see SqliteBusyWait)
         return connection;
     }
+
+    private int _walSet;
 
     /// <summary>
     /// Opens a connection and a write transaction. On SQLite the transaction is <c>BEGIN IMMEDIATE</c>

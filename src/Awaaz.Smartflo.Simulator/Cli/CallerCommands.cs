@@ -167,6 +167,112 @@ internal static partial class CallerCommands
         return command;
     }
 
+    public static Command ResolverLoad(IAnsiConsole console)
+    {
+        var rate = new Option<double>("--rate") { Description = "Requests per second, open loop (1–20000)", DefaultValueFactory = _ => 100 };
+        var duration = new Option<string>("--duration") { Description = "Requests are due during this time (≤ 10m)", DefaultValueFactory = _ => "10s" };
+        var warmup = new Option<string>("--warmup") { Description = "Requests due before this are sent but left out of the figures", DefaultValueFactory = _ => "0s" };
+        var resolverUrl = ResolverUrlOption();
+        var method = MethodOption();
+        var to = new Option<string>("--to") { Description = "$toNumber: an assigned DID creates inbound calls; an unknown number exercises the decline path", DefaultValueFactory = _ => "8000000000" };
+        var firstFrom = new Option<long>("--first-from") { Description = "Request i comes from this number + i", DefaultValueFactory = _ => 9_700_000_000 };
+        var deadline = new Option<int>("--deadline-ms") { Description = "A request without a complete answer by then is a timeout", DefaultValueFactory = _ => 2000 };
+        var maxInFlight = new Option<int>("--max-in-flight") { Description = "Requests due while this many are unanswered are skipped (and count as failures)", DefaultValueFactory = _ => 2000 };
+        var serverPid = new Option<int?>("--server-pid") { Description = "Sample this process's CPU and RSS from /proc" };
+        var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file" };
+        var command = new Command("resolver-load", "Call a Dynamic VOICE Bot resolver at a fixed rate (open loop, no coordinated omission) and report latency percentiles")
+        {
+            rate, duration, warmup, resolverUrl, method, to, firstFrom, deadline, maxInFlight, serverPid, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ResolverLoad run;
+            try
+            {
+                run = new ResolverLoad(new ResolverLoadOptions
+                {
+                    ResolverUrl = parse.GetValue(resolverUrl)!,
+                    Rate = parse.GetValue(rate),
+                    Duration = ParseDuration(parse.GetValue(duration)!),
+                    Warmup = ParseDuration(parse.GetValue(warmup)!),
+                    Method = parse.GetValue(method),
+                    To = parse.GetValue(to)!,
+                    FirstFrom = parse.GetValue(firstFrom),
+                    Deadline = TimeSpan.FromMilliseconds(parse.GetValue(deadline)),
+                    MaxInFlight = parse.GetValue(maxInFlight),
+                    ServerPid = parse.GetValue(serverPid),
+                });
+            }
+            catch (Exception ex) when (ex is FormatException or ArgumentException)
+            {
+                console.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
+                return Usage;
+            }
+
+            var o = run.Options;
+            console.MarkupLine($"Resolver load: [bold]{o.Rate:0.#}/s[/] for {o.Duration.TotalSeconds:0.#} s (warm-up {o.Warmup.TotalSeconds:0.#} s), to {Markup.Escape(o.To)} → {Markup.Escape(RedactSecret(o.ResolverUrl))}");
+            var running = run.RunAsync(cancellationToken);
+            while (!running.IsCompleted)
+            {
+                await Task.WhenAny(running, Task.Delay(2000, CancellationToken.None));
+                var (elapsed, sent, answered, inFlight) = run.Progress;
+                if (!running.IsCompleted)
+                {
+                    console.MarkupLine($"[grey]{elapsed,6:0.0} s[/] sent {sent}, answered {answered}, in flight {inFlight}");
+                }
+            }
+
+            ResolverLoadResult r;
+            try
+            {
+                r = await running;
+            }
+            catch (OperationCanceledException)
+            {
+                console.MarkupLine("[yellow]Cancelled.[/]");
+                return 130;
+            }
+
+            console.Write(new Rule("[bold]Resolver load result[/]").LeftJustified());
+            console.MarkupLine($"{r.Due} requests due, {r.Measured} measured (after warm-up); sent at {r.AchievedSendRate:0.0}/s; max in flight {r.MaxInFlightSeen}; generator CPU {r.GeneratorCpuPercent:0}%");
+            console.MarkupLine($"Verdicts: {string.Join(", ", r.Verdicts.Select(v => $"{v.Key} {v.Value}"))}; HTTP: {string.Join(", ", r.Statuses.Select(v => $"{v.Key} {v.Value}"))}");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("ms", "count", "min", "mean", "p50", "p90", "p99", "p99.9", "max");
+            foreach (var (name, d) in new[] { ("latency (due → answer)", r.LatencyMs), ("service (sent → answer)", r.ServiceMs), ("send lag (due → sent)", r.SendLagMs) })
+            {
+                table.AddRow(name, $"{d.Count}", F2(d.Min), F2(d.Mean), F2(d.P50), F2(d.P90), F2(d.P99), F2(d.P999), F2(d.Max));
+            }
+
+            console.Write(table);
+            if (r.Server is { } server)
+            {
+                console.MarkupLine($"Server (pid {server.Pid}) CPU %: p50 {server.CpuPercent.P50:0} max {server.CpuPercent.Max:0}; RSS max {server.MaxRssMb:0.0} MB, last {server.LastRssMb:0.0} MB");
+            }
+
+            var seconds = new Table().Border(TableBorder.Rounded).Title("per second (by due time)").AddColumns("s", "due", "answered", "p50", "p99", "max");
+            foreach (var s in r.PerSecond)
+            {
+                seconds.AddRow($"{s.Second}", $"{s.Due}", $"{s.Answered}", F2(s.P50), F2(s.P99), F2(s.Max));
+            }
+
+            console.Write(seconds);
+            if (parse.GetValue(json) is { } jsonPath)
+            {
+                await File.WriteAllTextAsync(jsonPath, r.ToJson(), CancellationToken.None);
+                console.MarkupLine($"JSON written to [bold]{Markup.Escape(Path.GetFullPath(jsonPath))}[/]");
+            }
+
+            return r.Failures > 0 ? Failed : 0;
+        });
+        return command;
+    }
+
+    private static string RedactSecret(string url) => SecretPattern().Replace(url, "secret=…");
+
+    [GeneratedRegex(@"secret=[^&]*")]
+    private static partial Regex SecretPattern();
+
+    private static string F2(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
     /// <summary>`10s`, `500ms`, `2m`, `1.5s`, or plain seconds.</summary>
     internal static TimeSpan ParseDuration(string text)
     {

@@ -26,6 +26,7 @@ public static class SimulatorCli
         root.Add(Webhook(console));
         root.Add(Reset(console));
         root.Add(CallerCommands.Load(console));
+        root.Add(CallerCommands.ResolverLoad(console));
         return root;
     }
 
