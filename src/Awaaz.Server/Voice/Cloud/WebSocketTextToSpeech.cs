@@ -66,7 +66,7 @@ internal sealed class SpeechProgress
         if (AlignedChars > 0) return FromWordContaining(sent, AlignedChars);
         if (_words.Count == 0) return null;
         var seconds = (double)AudioBytes / BytesPerSecond;
-        var spokenWords = _words.TakeWhile(w => w.EndSeconds <= seconds).Count();
+        var spokenWords = _words.TakeWhile(w => w.EndSeconds <= seconds + 0.001).Count(); // 1 ms of rounding slack
         return AfterWords(sent, spokenWords);
     }
 
