@@ -29,6 +29,7 @@ public static class AwaazApp
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<PipelineProviders>();
+        services.AddSingleton<Voice.Cloud.CloudProviders>();
         services.AddSingleton<VoiceCatalog>();
         services.AddSingleton<PipelineResolver>();
         services.AddSingleton<AgentRules>();
