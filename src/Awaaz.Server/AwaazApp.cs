@@ -31,6 +31,7 @@ public static class AwaazApp
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<PipelineProviders>();
+        services.AddSingleton<Voice.Cloud.CloudProviders>();
         services.AddSingleton<VoiceCatalog>();
         services.AddVoiceActivityDetection();
         services.AddSingleton<PipelineResolver>();
