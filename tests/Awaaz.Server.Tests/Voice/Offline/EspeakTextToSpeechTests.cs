@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 using Awaaz.Media;
 using Awaaz.Server.Voice;
@@ -156,6 +157,31 @@ public sealed class EspeakTextToSpeechTests
     public async Task Text_without_words_yields_no_audio()
     {
         (await ChunksAsync(Tts(), "  \n ", ct: Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Settings_come_from_configuration_and_are_validated()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Awaaz:EspeakPath"] = "/opt/espeak/bin/espeak-ng",
+            ["Awaaz:Espeak:WordsPerMinute"] = "140",
+            ["Awaaz:Espeak:ChunkMilliseconds"] = "20",
+        }).Build();
+        EspeakSettings.FromConfiguration(configuration).ShouldBe(new EspeakSettings { ExecutablePath = "/opt/espeak/bin/espeak-ng", WordsPerMinute = 140, ChunkMilliseconds = 20 });
+        EspeakSettings.FromConfiguration(new ConfigurationBuilder().Build()).ShouldBe(new EspeakSettings());
+
+        Should.Throw<ArgumentOutOfRangeException>(() => new EspeakTextToSpeech(new EspeakSettings { WordsPerMinute = 20 }));
+        Should.Throw<ArgumentOutOfRangeException>(() => new EspeakTextToSpeech(new EspeakSettings { ChunkMilliseconds = 0 }));
+        Should.Throw<ArgumentException>(() => new EspeakTextToSpeech(new EspeakSettings { ExecutablePath = " " }));
+    }
+
+    [Fact]
+    public async Task Chunk_size_follows_the_setting()
+    {
+        var chunks = await ChunksAsync(Tts(new EspeakSettings { ChunkMilliseconds = 20 }), "One sentence. And another one.", ct: Ct);
+        chunks.Count(c => c.Length != 160).ShouldBeLessThanOrEqualTo(2); // at most the last chunk of each sentence is short
+        chunks.ShouldAllBe(c => c.Length > 0 && c.Length <= 160);
     }
 
     private static async Task<WavAudio> EspeakWavAsync(string text, string voice, int wpm)
