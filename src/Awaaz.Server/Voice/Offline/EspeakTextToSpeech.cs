@@ -44,7 +44,10 @@ public sealed class EspeakTextToSpeech : ITextToSpeech
         var chunkBytes = OutputRate * _settings.ChunkMilliseconds / 1000;
         foreach (var sentence in SentenceSplitter.Split(text, _settings.MaxSentenceLength))
             await foreach (var chunk in SpeakSentenceAsync(sentence, voice, chunkBytes, ct))
+            {
+                ct.ThrowIfCancellationRequested();
                 yield return chunk;
+            }
     }
 
     /// <summary>

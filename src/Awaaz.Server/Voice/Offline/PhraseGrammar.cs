@@ -49,7 +49,7 @@ public sealed class PhraseGrammar
     public IEnumerable<string> PhrasesWith(string word) =>
         _byWords.Where(p => p.Key.Split(' ').Contains(word)).Select(p => p.Value);
 
-    /// <summary>A JSGF grammar whose public rule is one of the phrases. Words are quoted so none is read as a JSGF keyword.</summary>
+    /// <summary>A JSGF grammar whose public rule is one of the phrases (words are letters and apostrophes only, so need no quoting).</summary>
     public string ToJsgf()
     {
         var jsgf = new StringBuilder("#JSGF V1.0;\ngrammar awaaz;\npublic <phrase> = ");

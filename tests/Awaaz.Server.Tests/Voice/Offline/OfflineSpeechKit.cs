@@ -83,7 +83,7 @@ internal static class OfflineSpeechKit
                   *) exec {{EspeakPath}} "$@" ;;
                 esac
                 """.Replace("\r", "") + "\n");
-            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         public string Path { get; }
