@@ -54,7 +54,7 @@ public sealed class ElevenLabsTextToSpeech(ElevenLabsSettings settings, ILogger?
     {
         using var document = JsonDocument.Parse(json.ToArray());
         var root = document.RootElement;
-        if (root.TryGetProperty("audio", out var audio) && audio.ValueKind == JsonValueKind.String)
+        if (root.TryGetProperty("audio", out var audio) && audio.ValueKind == JsonValueKind.String && audio.GetString() is { Length: > 0 })
         {
             var chars = root.TryGetProperty("alignment", out var alignment) && alignment.ValueKind == JsonValueKind.Object
                         && alignment.TryGetProperty("chars", out var list) && list.ValueKind == JsonValueKind.Array

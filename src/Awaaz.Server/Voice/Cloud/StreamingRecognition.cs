@@ -289,8 +289,8 @@ internal abstract class StreamingRecognition : ISpeechRecognition
                 _flushSentUpTo = item.Start;
                 break;
             case Outgoing.Close when !_closeSentOnConnection:
+                _closeSentOnConnection = true; // before sending: the vendor's close may overtake our send returning
                 await SendCloseAsync(socket, ct);
-                _closeSentOnConnection = true;
                 break;
         }
     }
@@ -387,8 +387,8 @@ internal abstract class StreamingRecognition : ISpeechRecognition
 
         if (_closeRequested)
         {
-            await SendCloseAsync(socket, _lifetime.Token);
             _closeSentOnConnection = true;
+            await SendCloseAsync(socket, _lifetime.Token);
         }
     }
 }

@@ -101,9 +101,9 @@ public abstract class WebSocketTextToSpeech(WebSocketTtsSettings settings, ILogg
 
     public abstract string Name { get; }
 
-    /// <summary>Connections opened so far (for logs and tests).</summary>
-    public int Connections => _connections;
-    private int _connections;
+    /// <summary>Connection attempts so far (for logs and diagnostics).</summary>
+    public int ConnectAttempts => _connectAttempts;
+    private int _connectAttempts;
 
     private protected abstract Uri ConnectUri(SpeechSynthesisOptions options);
     private protected abstract IEnumerable<KeyValuePair<string, string>> Headers();
@@ -160,7 +160,7 @@ public abstract class WebSocketTextToSpeech(WebSocketTtsSettings settings, ILogg
         while (true)
         {
             if (attempt > 0) await Task.Delay(CloudWebSocket.Backoff(attempt, settings.ReconnectBaseDelay, settings.MaxReconnectDelay), ct);
-            Interlocked.Increment(ref _connections);
+            Interlocked.Increment(ref _connectAttempts);
             try
             {
                 return await CloudWebSocket.ConnectAsync(Name, ConnectUri(options), Headers(), settings.ConnectTimeout, ct);
