@@ -9,6 +9,7 @@
 #   scripts/bench/setup.sh                 # SQLite (fresh data dir on first run)
 #   BENCH_DB=postgres scripts/bench/setup.sh   # throwaway PostgreSQL cluster under $BENCH_DIR/pg (as scripts/test.sh)
 #   BENCH_LOG_LEVEL=Warning scripts/bench/setup.sh  # server log level (default: the server's default, Information)
+#   BENCH_SERVER_ENV="DOTNET_gcServer=0" scripts/bench/setup.sh  # extra environment for the server process only
 #   BENCH_PERF_MAP=1 scripts/bench/setup.sh       # let `perf` resolve JIT-compiled frames (DOTNET_PerfMapEnabled=1, W^X off)
 #
 # Outputs $BENCH_DIR/env (RESOLVER_URL, SERVER_PID, SIM_PID, DID, API_KEY, AWAAZ_URL, DB, CONNECTION_STRING).
@@ -94,7 +95,7 @@ if ! alive "$BENCH_DIR/server.pid"; then
   log "Starting awaaz on $AWAAZ_URL ($BENCH_DB)"
   env AWAAZ_ALLOW_INSECURE_PROVIDER_URLS=true Awaaz__CreateDefaultPartner=false \
     Awaaz__RecordingsDirectory="$BENCH_DIR/recordings" \
-    ${BENCH_LOG_LEVEL:+Logging__LogLevel__Default=$BENCH_LOG_LEVEL} ${BENCH_PERF_MAP:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} \
+    ${BENCH_LOG_LEVEL:+Logging__LogLevel__Default=$BENCH_LOG_LEVEL} ${BENCH_PERF_MAP:+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0} ${BENCH_SERVER_ENV:-} \
     nohup "$AWAAZ_BIN" --urls "$AWAAZ_URL" >"$BENCH_DIR/server.log" 2>&1 &
   echo $! >"$BENCH_DIR/server.pid"
 fi

@@ -26,6 +26,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InactivityTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HangupConfirmation = TimeSpan.FromSeconds(10);
+    private const int InitialReceiveBytes = 4096;
 
     private readonly WebSocket _socket;
     private readonly StreamGrant _grant;
@@ -100,7 +101,9 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
 
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(StreamFrameParser.MaxFrameBytes + 1);
+        // Smartflo's frames are ~1.2 KB (100 ms of media), so the buffer starts small and grows only for a larger
+        // message, up to the 64 KiB limit. (A 64 KiB rent is a 128 KiB array held for the whole call.)
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
         try
         {
             while (!ct.IsCancellationRequested && _socket.State == WebSocketState.Open)
@@ -111,6 +114,14 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
                 do
                 {
                     var room = buffer.Length - length;
+                    if (room == 0 && !oversized && buffer.Length <= StreamFrameParser.MaxFrameBytes)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, StreamFrameParser.MaxFrameBytes + 1));
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                        room = buffer.Length - length;
+                    }
                     if (room == 0) { oversized = true; length = 0; room = buffer.Length; }
                     result = await _socket.ReceiveAsync(buffer.AsMemory(length, room), ct);
                     length += result.Count;
