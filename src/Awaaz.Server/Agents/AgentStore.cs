@@ -139,7 +139,7 @@ public sealed class AgentStore(Database database, TimeProvider clock)
     private async Task<int> LockPartnerAsync(DbConnection connection, DbTransaction tx, string partnerId, CancellationToken ct)
     {
         // SQLite: BeginWriteAsync already holds the database write lock (BEGIN IMMEDIATE).
-        var lockClause = database.Dialect == SqlDialect.Postgres ? " FOR UPDATE" : "";
+        var lockClause = database.Dialect == SqlDialect.Postgres ? " FOR NO KEY UPDATE" : "";
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             $"SELECT agent_limit FROM partners WHERE id = @partnerId{lockClause}", new { partnerId }, tx, cancellationToken: ct));
     }

@@ -28,8 +28,10 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
         var (db, tx) = await database.BeginWriteAsync(ct);
         await using var _ = db;
         await using var __ = tx;
+        // NO KEY UPDATE serialises admissions of one partner without blocking foreign-key checks of other writers
+        // (FOR UPDATE deadlocked with a concurrent number sync inserting rows that reference the partner).
         if (database.Dialect == SqlDialect.Postgres)
-            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM partners WHERE id = @PartnerId FOR UPDATE", new { call.PartnerId }, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM partners WHERE id = @PartnerId FOR NO KEY UPDATE", new { call.PartnerId }, tx, cancellationToken: ct));
 
         var active = await db.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM calls WHERE partner_id = @PartnerId AND status IN ('pending', 'ringing', 'in_progress')", new { call.PartnerId }, tx, cancellationToken: ct));

@@ -211,7 +211,7 @@ public sealed class ConnectionStore(Database database, IDataProtectionProvider d
     private static async Task LockPartnerAsync(DbConnection db, DbTransaction tx, string partnerId, CancellationToken ct)
     {
         if (db is Npgsql.NpgsqlConnection)
-            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM partners WHERE id = @partnerId FOR UPDATE", new { partnerId }, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM partners WHERE id = @partnerId FOR NO KEY UPDATE", new { partnerId }, tx, cancellationToken: ct));
     }
 
     private static async Task EnsureNameFreeAsync(DbConnection db, DbTransaction tx, string partnerId, string name, string? exceptId, CancellationToken ct)

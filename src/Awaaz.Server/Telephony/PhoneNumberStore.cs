@@ -122,7 +122,7 @@ public sealed class PhoneNumberStore(Database database, TimeProvider clock)
         await using var __ = tx;
         // One sync per connection at a time (the background sync after a save can race an explicit one).
         if (database.Dialect == SqlDialect.Postgres)
-            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM telephony_connections WHERE id = @connectionId FOR UPDATE", new { connectionId }, tx, cancellationToken: ct));
+            await db.ExecuteAsync(new CommandDefinition("SELECT id FROM telephony_connections WHERE id = @connectionId FOR NO KEY UPDATE", new { connectionId }, tx, cancellationToken: ct));
         var existing = (await db.QueryAsync<SyncRow>(new CommandDefinition(
             "SELECT id, phone_number, friendly_name, status, provider_number_id, provider_alias, provider_destination, provider_destination_name, provider_missing, deactivated_by_sync FROM phone_numbers WHERE connection_id = @connectionId",
             new { connectionId }, tx, cancellationToken: ct))).ToDictionary(r => r.phone_number);
