@@ -87,16 +87,15 @@ public static class CallEndpoints
     {
         var callId = RouteValues.Id(id, "call");
         var graceful = true;
-        string? reason = null;
         if (request.ContentLength is > 0)
         {
             var body = await RequestFields.ReadAsync(request, ct);
             graceful = body.Bool("graceful").Or(true);
-            reason = body.String("reason", max: 200).Value;
+            body.String("reason", max: 200); // validated; not stored yet (docs/calls.md)
             body.ThrowIfInvalid();
         }
         var call = await calls.GetForPartnerAsync(caller.Partner.Id, callId, ct) ?? throw ApiException.NotFound("call", callId);
-        var after = await service.EndAsync(call, graceful, reason, ct);
+        var after = await service.EndAsync(call, graceful, ct);
         return Envelope.Ok(new { call_id = after.Id, status = after.Status, message = "Call end requested" });
     }
 }

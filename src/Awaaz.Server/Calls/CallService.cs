@@ -67,7 +67,7 @@ public sealed partial class CallService(
     }
 
     /// <summary>Cancels a call that has not connected, or ends a connected one (gracefully when asked).</summary>
-    public async Task<Call> EndAsync(Call call, bool graceful, string? reason, CancellationToken ct)
+    public async Task<Call> EndAsync(Call call, bool graceful, CancellationToken ct)
     {
         if (call.IsTerminal) throw ApiException.Conflict("call_already_ended", "Call has already ended");
         if (call.StartedAt is null)

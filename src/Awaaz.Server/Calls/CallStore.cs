@@ -205,13 +205,6 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
         return rows.Select(r => r.ToCall()).ToList();
     }
 
-    /// <summary>Terminal calls whose media stream may still be open on this node are ended by their sessions; this reads only the status.</summary>
-    public async Task<string?> StatusAsync(string id, CancellationToken ct = default)
-    {
-        await using var db = await database.OpenAsync(ct);
-        return await db.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT status FROM calls WHERE id = @id", new { id }, cancellationToken: ct));
-    }
-
     public async Task HeartbeatAsync(IReadOnlyCollection<string> callIds, string node, CancellationToken ct = default)
     {
         if (callIds.Count == 0) return;
