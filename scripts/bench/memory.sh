@@ -19,10 +19,11 @@ dir=$(ls -td "$BENCH_DIR"/results/*-echo | head -n 1)
 idle=$(sed -n 's/^server idle RSS \([0-9.]*\) MB/\1/p' "$dir/echo-$N.txt")
 ramp=$(( N / RATE )); [ "$ramp" -lt 5 ] && ramp=5
 # Plateau: all N calls live, from ramp + 5 s to ramp + PLATEAU − 5 s.
-awk -F, -v a=$(( ramp + 5 )) -v b=$(( ramp + PLATEAU - 5 )) -v idle="$idle" -v n="$N" -v env="${BENCH_SERVER_ENV:-default (server GC)}" '
-  NR > 1 && $1 >= a && $1 <= b { v[++k] = $4 }
-  END {
-    asort(v); med = v[int((k + 1) / 2)]; max = v[k]
-    printf "memory: %s, %d calls: idle %.1f MB, plateau RSS median %.1f max %.1f MB (%d samples) -> per call median %.0f KB, max %.0f KB\n",
-      env, n, idle, med, max, k, (med - idle) * 1024 / n, (max - idle) * 1024 / n
-  }' "$dir/echo-$N.csv" | tee -a "$dir/summary.txt"
+python3 - "$dir/echo-$N.csv" "$idle" "$N" "$(( ramp + 5 ))" "$(( ramp + PLATEAU - 5 ))" "${BENCH_SERVER_ENV:-default (server GC)}" <<'PY' | tee -a "$dir/summary.txt"
+import csv, statistics, sys
+path, idle, n, a, b, env = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+rss = [float(r[3]) for r in list(csv.reader(open(path)))[1:] if a <= float(r[0]) <= b]
+med, top = statistics.median(rss), max(rss)
+print(f"memory: {env}, {n} calls: idle {idle:.1f} MB, plateau RSS median {med:.1f} max {top:.1f} MB ({len(rss)} samples)"
+      f" -> per call median {(med - idle) * 1024 / n:.0f} KB, max {(top - idle) * 1024 / n:.0f} KB")
+PY
