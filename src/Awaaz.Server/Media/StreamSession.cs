@@ -17,7 +17,7 @@ namespace Awaaz.Server.Media;
 /// blocks on the agent. Malformed frames are counted and skipped; the session never crashes on input. Every session
 /// ends: stop, close, loss, inactivity (15 s), no start (10 s) or the call's hard deadline.
 /// </summary>
-public sealed class StreamSession : ILiveCall, ISpeechOutput
+public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
 {
     private static readonly Meter Meter = new("Awaaz.Media");
     private static readonly Counter<long> Malformed = Meter.CreateCounter<long>("awaaz.media.malformed_frames");
@@ -423,14 +423,8 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
 
     private async Task RunAgentAsync(AgentDocument agent, CancellationToken ct)
     {
-        var context = new ConversationContext(_call!, agent, _input.Reader, this, reason => EndAsync(reason, graceful: false),
+        var context = new ConversationContext(_call!, agent, _input.Reader, this, this,
             turn => { lock (_transcript) _transcript.Add(turn); },
-            (name, value) => _services.Calls.UpdateAsync(_call!.Id, c =>
-            {
-                var variables = (System.Text.Json.Nodes.JsonObject)c.Variables.DeepClone();
-                variables[name] = value;
-                return c with { Variables = variables };
-            }),
             _services.Clock, _logger);
         try
         {
@@ -481,6 +475,16 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput
         }
         catch (OperationCanceledException) { }
     }
+
+    Task ICallActions.EndCallAsync(string endReason) => EndAsync(endReason, graceful: false);
+
+    Task ICallActions.SetVariableAsync(string name, string? value) =>
+        _services.Calls.UpdateAsync(_call!.Id, c =>
+        {
+            var variables = (System.Text.Json.Nodes.JsonObject)c.Variables.DeepClone();
+            variables[name] = value;
+            return c with { Variables = variables };
+        });
 
     public async Task EndAsync(string endReason, bool graceful)
     {

@@ -31,15 +31,24 @@ public interface ISpeechOutput
     bool IsSpeaking { get; }
 }
 
+/// <summary>What a conversation may do to its call, besides speaking.</summary>
+public interface ICallActions
+{
+    /// <summary>Hangs up through the call path (REST hang-up, confirmation, reconciliation) with <paramref name="endReason"/>.</summary>
+    Task EndCallAsync(string endReason);
+
+    /// <summary>Stores a captured value in the call's <c>variables</c>.</summary>
+    Task SetVariableAsync(string name, string? value);
+}
+
 /// <summary>Everything a conversation engine gets for one call.</summary>
 public sealed record ConversationContext(
     Call Call,
     AgentDocument Agent,
     ChannelReader<CallerInput> Input,
     ISpeechOutput Speech,
-    Func<string, Task> EndCallAsync,
+    ICallActions Actions,
     Action<TranscriptTurn> Transcript,
-    Func<string, string?, Task> SetVariableAsync,
     TimeProvider Clock,
     ILogger Logger);
 

@@ -27,6 +27,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(10);
         private const int ConfirmSpeechMs = 64;
         private const int BackchannelDecisionMs = 800;
+        private const int MaxToolRounds = 4;
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
@@ -34,6 +35,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private readonly ISpeechToText _stt;
         private readonly ITextToSpeech _tts;
         private readonly IChatClient _chat;
+        private readonly AgentTools _tools;
         private readonly IVadStream _vad;
         private readonly int _window;
         private readonly Dictionary<string, object?> _variables;
@@ -69,6 +71,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             // Providers get the prompt template (a dialogue script keeps its {{placeholders}} for later turns); the LLM history gets it rendered.
             _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, ctx.Agent.Prompt, _variables);
             _history.Add(new ChatMessage(ChatRole.System, PromptTemplate.Render(ctx.Agent.Prompt, _variables)));
+            _tools = AgentTools.For(ctx.Agent);
             _vad = vad.CreateStream();
             _window = vad.WindowSamples;
             _pending = new short[_window];
@@ -273,49 +276,86 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 {
                     _ctx.Logger.LogError(ex, "Agent turn failed on call {CallId}", _ctx.Call.Id);
                     await SpeakTextAsync("Sorry, I am having trouble right now.", null, CancellationToken.None);
-                    await _ctx.EndCallAsync(EndReasons.Failed);
+                    await _ctx.Actions.EndCallAsync(EndReasons.Failed);
                 }
             });
         }
 
+        /// <summary>
+        /// One agent reply: LLM text is spoken sentence by sentence as it streams; tool calls run after the stream, their
+        /// results go back to the LLM, which then speaks about them (bounded rounds).
+        /// </summary>
         private async Task RespondAsync(string? userText, (DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal)? user, CancellationToken turn)
         {
             if (userText is not null) _history.Add(new ChatMessage(ChatRole.User, userText));
-            var llmStarted = Stopwatch.GetTimestamp();
-            TimeSpan? firstToken = null;
-            var reply = new StringBuilder();
-            var pending = new StringBuilder();
-            var endCall = false;
-            var first = true;
-            await foreach (var update in _chat.GetStreamingResponseAsync(_history, new ChatOptions { Temperature = (float)_pipeline.Llm.Temperature, ModelId = _pipeline.Llm.Model }, turn))
+            var options = new ChatOptions
             {
-                firstToken ??= Stopwatch.GetElapsedTime(llmStarted);
-                foreach (var call in update.Contents.OfType<FunctionCallContent>())
+                Temperature = (float)_pipeline.Llm.Temperature,
+                ModelId = _pipeline.Llm.Model,
+                Tools = _tools.Declarations.Count > 0 ? [.. _tools.Declarations] : null,
+            };
+            var first = true;
+            for (var round = 0; round < MaxToolRounds; round++)
+            {
+                var llmStarted = Stopwatch.GetTimestamp();
+                TimeSpan? firstToken = null;
+                var reply = new StringBuilder();
+                var pending = new StringBuilder();
+                var endCall = false;
+                var toolCalls = new List<FunctionCallContent>();
+                await foreach (var update in _chat.GetStreamingResponseAsync(_history, options, turn))
                 {
-                    if (call.Name == ScriptedChatClient.SetVariable && call.Arguments is { } args && args.TryGetValue("name", out var n) && n is string name)
+                    firstToken ??= Stopwatch.GetElapsedTime(llmStarted);
+                    foreach (var call in update.Contents.OfType<FunctionCallContent>())
                     {
-                        var value = args.TryGetValue("value", out var v) ? v?.ToString() : null;
-                        _variables[name] = value;
-                        await _ctx.SetVariableAsync(name, value);
+                        if (call.Name == AgentTools.SetVariable && call.Arguments is { } args && args.TryGetValue("name", out var n) && n is string name)
+                        {
+                            var value = args.TryGetValue("value", out var v) ? v?.ToString() : null;
+                            _variables[name] = value;
+                            await _ctx.Actions.SetVariableAsync(name, value);
+                        }
+                        else if (call.Name == AgentTools.EndCall) endCall = true;
+                        else toolCalls.Add(call);
                     }
-                    else if (call.Name == ScriptedChatClient.EndCall) endCall = true;
+                    if (update.Text is { Length: > 0 } text)
+                    {
+                        pending.Append(text);
+                        reply.Append(text);
+                        foreach (var sentence in TakeSentences(pending))
+                        {
+                            await SpeakTextAsync(sentence, first && user is { } u ? (u, firstToken.Value) : null, turn);
+                            first = false;
+                        }
+                    }
                 }
-                if (update.Text is { Length: > 0 } text)
+                if (pending.ToString().Trim() is { Length: > 0 } rest)
                 {
-                    pending.Append(text);
-                    reply.Append(text);
-                    foreach (var sentence in TakeSentences(pending))
-                    {
-                        await SpeakTextAsync(sentence, first && user is { } u ? (u, firstToken.Value) : null, turn);
-                        first = false;
-                    }
+                    await SpeakTextAsync(rest, first && user is { } u2 ? (u2, firstToken ?? TimeSpan.Zero) : null, turn);
+                    first = false;
                 }
+                var assistant = new ChatMessage(ChatRole.Assistant, reply.ToString());
+                foreach (var call in toolCalls) assistant.Contents.Add(call);
+                _history.Add(assistant);
+                if (endCall)
+                {
+                    await EndCallAsync(null, turn, alreadySaid: _pipeline.Llm.Provider == "scripted" && reply.Length > 0);
+                    return;
+                }
+                if (toolCalls.Count == 0) return;
+                var results = new List<AIContent>();
+                foreach (var call in toolCalls)
+                    results.Add(new FunctionResultContent(call.CallId, await InvokeToolAsync(call, turn)));
+                _history.Add(new ChatMessage(ChatRole.Tool, results));
+                if (_ending) return;
             }
-            if (pending.ToString().Trim() is { Length: > 0 } rest)
-                await SpeakTextAsync(rest, first && user is { } u2 ? (u2, firstToken ?? TimeSpan.Zero) : null, turn);
-            _history.Add(new ChatMessage(ChatRole.Assistant, reply.ToString()));
-            if (endCall) await EndCallAsync(null, turn, alreadySaid: true);
+            _ctx.Logger.LogWarning("Call {CallId}: the LLM kept calling tools for {Rounds} rounds; waiting for the caller", _ctx.Call.Id, MaxToolRounds);
         }
+
+        /// <summary>Runs one tool the LLM asked for; the result (or error) is what the LLM reads next.</summary>
+        private Task<object?> InvokeToolAsync(FunctionCallContent call, CancellationToken turn) => call.Name switch
+        {
+            _ => Task.FromResult<object?>(new { error = $"Unknown tool '{call.Name}'." }),
+        };
 
         /// <summary>Speaks one sentence and writes the bot turn, truncated to what the caller heard.</summary>
         private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured, CancellationToken turn)
@@ -353,7 +393,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (!alreadySaid)
                 await SpeakTextAsync(PromptTemplate.RenderOptional(_ctx.Agent.EndCallMessage, _variables) ?? DefaultEndCallMessage, null, turn);
             _ending = true;
-            await _ctx.EndCallAsync(EndReasons.AgentEndCall);
+            await _ctx.Actions.EndCallAsync(EndReasons.AgentEndCall);
         }
 
         private static IEnumerable<string> TakeSentences(StringBuilder pending)

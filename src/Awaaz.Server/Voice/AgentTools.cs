@@ -1,0 +1,35 @@
+using System.Text.Json;
+using Awaaz.Server.Agents;
+using Awaaz.Server.Voice.Dialogue;
+using Microsoft.Extensions.AI;
+
+namespace Awaaz.Server.Voice;
+
+/// <summary>
+/// The tools an agent's LLM may call, from the agent's configuration (partner-api.md §9.11). The names are the
+/// ones the scripted dialogue uses too, so both kinds of LLM drive the call the same way.
+/// </summary>
+public sealed class AgentTools
+{
+    public const string EndCall = ScriptedChatClient.EndCall;
+    public const string SetVariable = ScriptedChatClient.SetVariable;
+
+    private static readonly JsonElement NoParameters = JsonDocument.Parse("""{"type":"object","properties":{},"additionalProperties":false}""").RootElement.Clone();
+
+    /// <summary>What the LLM is told it can call, in the order declared.</summary>
+    public IReadOnlyList<AITool> Declarations { get; }
+
+    private AgentTools(IReadOnlyList<AITool> declarations) => Declarations = declarations;
+
+    public static AgentTools For(AgentDocument agent)
+    {
+        var tools = new List<AITool>();
+        if (agent.EndCallEnabled)
+            tools.Add(AIFunctionFactory.CreateDeclaration(EndCall,
+                Describe("End the phone call after saying goodbye.", agent.EndCallInstructions), NoParameters));
+        return new AgentTools(tools);
+    }
+
+    private static string Describe(string what, string? when) =>
+        string.IsNullOrWhiteSpace(when) ? what : $"{what} When to use it: {when.Trim()}";
+}
