@@ -50,6 +50,7 @@ public static class AwaazApp
         services.AddSingleton<StreamTokens>();
         services.AddSingleton<CallCorrelator>();
         services.AddSingleton<LiveCalls>();
+        services.AddSingleton<ILiveTranscripts, InProcessLiveTranscripts>();
         services.AddSingleton<CallControl>();
         services.AddSingleton<SmartfloSecrets>();
         services.AddSingleton<LifecycleEvents>();

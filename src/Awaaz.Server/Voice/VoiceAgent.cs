@@ -28,6 +28,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private const int ConfirmSpeechMs = 64;
         private const int BackchannelDecisionMs = 800;
         private const int MaxToolRounds = 4;
+        private static readonly TimeSpan WrapUpLead = TimeSpan.FromSeconds(30);
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
@@ -59,6 +60,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private int _userTurns;
         private bool _ending;
         private bool _reprompted;
+        private DateTimeOffset _deadline;
+        private bool _wrapUpSaid;
 
         public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics)
         {
@@ -85,6 +88,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             try
             {
                 _lastUserActivity = _ctx.Clock.GetUtcNow();
+                _deadline = (_ctx.Call.StartedAt ?? _lastUserActivity).AddSeconds(_ctx.Call.MaxDurationSecs);
                 if (PromptTemplate.RenderOptional(_ctx.Agent.IntroMessage, _variables) is { Length: > 0 } intro)
                     StartTurn(() => SpeakTextAsync(intro, null, _turn!.Token));
                 else if (_pipeline.Llm.Provider == "scripted")
@@ -99,6 +103,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     if (done == tick)
                     {
                         if (!await tick) break;
+                        CheckDeadline();
                         CheckSilence();
                         tick = silenceCheck.WaitForNextTickAsync(ct).AsTask();
                         continue;
@@ -248,6 +253,55 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             {
                 StartTurn(() => EndCallAsync(null, _turn!.Token));
             }
+        }
+
+        /// <summary>
+        /// The call's cap (partner-api.md §9.11): 30 s before it, a short wrap-up line at the next pause (never over the
+        /// caller); at the cap, the farewell and the end. The media session ends the call 10 s after the cap regardless.
+        /// </summary>
+        private void CheckDeadline()
+        {
+            if (_ending) return;
+            var now = _ctx.Clock.GetUtcNow();
+            if (now >= _deadline)
+            {
+                _ctx.Logger.LogInformation("Call {CallId} reached its {Max} s cap; saying goodbye", _ctx.Call.Id, _ctx.Call.MaxDurationSecs);
+                FinalTurn(EndReasons.MaxDuration, PromptTemplate.RenderOptional(_ctx.Agent.EndCallMessage, _variables) ?? DefaultEndCallMessage);
+                return;
+            }
+            // 30 s before the cap; half-way through calls shorter than a minute (only operators' test calls are).
+            var lead = TimeSpan.FromSeconds(Math.Min(WrapUpLead.TotalSeconds, _ctx.Call.MaxDurationSecs / 2.0));
+            if (_wrapUpSaid || now < _deadline - lead) return;
+            if (_inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return; // checked again next second
+            _wrapUpSaid = true;
+            _history.Add(new ChatMessage(ChatRole.System, "About 30 seconds of this call remain. Wrap up the conversation now."));
+            StartTurn(() => SpeakTextAsync(SpokenLines.WrapUp(_pipeline.Stt.Language), null, _turn!.Token));
+        }
+
+        /// <summary>
+        /// The last thing the agent does: stop the turn in progress, say <paramref name="farewell"/> (a barge-in may cut it,
+        /// it cannot cancel the end), then hang up with <paramref name="endReason"/>. No turn starts after this.
+        /// </summary>
+        private void FinalTurn(string endReason, string? farewell)
+        {
+            if (_ending) return;
+            _ending = true;
+            _turn?.Cancel();
+            var previous = _turnTask;
+            _turnTask = Task.Run(async () =>
+            {
+                await previous.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
+                try
+                {
+                    if (_ctx.Speech.IsSpeaking) await _ctx.Speech.ClearAsync();
+                    if (!string.IsNullOrWhiteSpace(farewell)) await SpeakTextAsync(farewell, null, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    _ctx.Logger.LogWarning("Call {CallId}: the farewell could not be spoken: {Error}", _ctx.Call.Id, ex.Message);
+                }
+                await _ctx.Actions.EndCallAsync(endReason);
+            });
         }
 
         // ---- agent turns ----
