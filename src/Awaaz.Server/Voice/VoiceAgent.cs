@@ -29,6 +29,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private const int BackchannelDecisionMs = 800;
         private const int MaxToolRounds = 4;
         private static readonly TimeSpan WrapUpLead = TimeSpan.FromSeconds(30);
+        private const int MachineGreetingOverMs = 1500;
+        private static readonly TimeSpan MaxGreetingWait = TimeSpan.FromSeconds(20);
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
@@ -63,6 +65,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private DateTimeOffset _deadline;
         private bool _wrapUpSaid;
 
+        // Voicemail detection (outbound calls whose agent enables it).
+        private readonly VoicemailDetector? _answer;
+        private DateTimeOffset? _machineSince;
+        private int _machineSilenceMs;
+
         public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics)
         {
             _ctx = ctx;
@@ -75,6 +82,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, ctx.Agent.Prompt, _variables);
             _history.Add(new ChatMessage(ChatRole.System, PromptTemplate.Render(ctx.Agent.Prompt, _variables)));
             _tools = AgentTools.For(ctx.Agent);
+            if (ctx.Agent.VoicemailDetectionEnabled && ctx.Call.Direction == "outbound") _answer = new VoicemailDetector();
             _vad = vad.CreateStream();
             _window = vad.WindowSamples;
             _pending = new short[_window];
@@ -104,6 +112,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     {
                         if (!await tick) break;
                         CheckDeadline();
+                        CheckVoicemail();
                         CheckSilence();
                         tick = silenceCheck.WaitForNextTickAsync(ct).AsTask();
                         continue;
@@ -115,7 +124,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     switch (item)
                     {
                         case CallerAudio audio: await OnAudioAsync(audio, ct); break;
-                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero); break;
+                        case CallerDtmf dtmf:
+                            _answer?.OnDtmf();
+                            OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero); break;
                     }
                 }
             }
@@ -143,7 +154,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 offset += take;
                 if (_pendingCount < _window) break;
                 _pendingCount = 0;
-                await OnWindowAsync(_vad.Process(_pending), ct);
+                var probability = _vad.Process(_pending);
+                if (_answer is not null) OnAnswerWindow(probability >= _pipeline.Turn.VadThreshold);
+                await OnWindowAsync(probability, ct);
             }
         }
 
@@ -161,7 +174,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     _bargedIn = false;
                     _lastUserActivity = _ctx.Clock.GetUtcNow();
                 }
-                if (_inSpeech && !_bargedIn && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
+                if (_inSpeech && !_bargedIn && _machineSince is null && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
                     await BargeInAsync();
                 return;
             }
@@ -241,7 +254,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         private void CheckSilence()
         {
-            if (_ending || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
+            if (_ending || _machineSince is not null || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
             if (_ctx.Clock.GetUtcNow() - _lastUserActivity < SilenceTimeout) return;
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             if (!_reprompted)
@@ -304,10 +317,49 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             });
         }
 
+        // ---- voicemail ----
+
+        private void OnAnswerWindow(bool speech)
+        {
+            if (_answer!.IsFinal && _machineSince is null) return;
+            _answer.OnWindow(_pending, speech);
+            if (_answer.Verdict == AnswerVerdict.Machine) OnMachineAnswered();
+            if (_machineSince is null || _ending) return;
+            _machineSilenceMs = speech ? 0 : _machineSilenceMs + _window * 1000 / 8000;
+            // The message goes on the tape: right after the beep, or once the greeting has been quiet for a while.
+            if (_answer.BeepEnded || _machineSilenceMs >= MachineGreetingOverMs) LeaveVoicemail();
+        }
+
+        /// <summary>An answering machine: stop talking to it; leave the agent's message after its greeting, or hang up.</summary>
+        private void OnMachineAnswered()
+        {
+            if (_machineSince is not null) return;
+            _machineSince = _ctx.Clock.GetUtcNow();
+            _ctx.Logger.LogInformation("Call {CallId}: answered by a machine ({Evidence})", _ctx.Call.Id, _answer!.Evidence);
+            _turn?.Cancel();
+            if (_ctx.Speech.IsSpeaking) _ = _ctx.Speech.ClearAsync();
+            if (string.IsNullOrWhiteSpace(_ctx.Agent.VoicemailMessage)) FinalTurn(EndReasons.Voicemail, null);
+        }
+
+        /// <summary>A greeting that never goes quiet and never beeps still gets the message, after a bounded wait.</summary>
+        private void CheckVoicemail()
+        {
+            if (_machineSince is { } since && !_ending && _ctx.Clock.GetUtcNow() - since >= MaxGreetingWait) LeaveVoicemail();
+        }
+
+        private void LeaveVoicemail() =>
+            FinalTurn(EndReasons.Voicemail, PromptTemplate.RenderOptional(_ctx.Agent.VoicemailMessage, _variables));
+
         // ---- agent turns ----
 
         private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal)
         {
+            if (_answer?.OnTranscript(text) == AnswerVerdict.Machine)
+            {
+                _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+                OnMachineAnswered();
+                return; // a machine's greeting gets no reply
+            }
             _userTurns++;
             _reprompted = false;
             _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
