@@ -113,7 +113,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     switch (item)
                     {
                         case CallerAudio audio: await OnAudioAsync(audio, ct); break;
-                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero); break;
+                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, transcribed: true); break;
                     }
                 }
             }
@@ -255,11 +255,12 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         // ---- agent turns ----
 
-        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal)
+        /// <param name="transcribed">DTMF: the media session already wrote the <c>dtmf</c> transcript entry.</param>
+        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal, bool transcribed = false)
         {
             _userTurns++;
             _reprompted = false;
-            _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
 
