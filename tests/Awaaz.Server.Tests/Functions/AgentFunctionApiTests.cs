@@ -210,3 +210,24 @@ public sealed class AgentFunctionApiTests(AwaazFactory factory) : IClassFixture<
         factory.Logs.All.ShouldNotContain("sk-live");
     }
 }
+
+public sealed class AgentFunctionOpenApiTests(AwaazFactory factory) : IClassFixture<AwaazFactory>
+{
+    [Fact]
+    public async Task Functions_are_documented_in_the_agent_request_and_the_agent_object()
+    {
+        var document = await (await factory.CreateClient().GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken)).BodyAsync();
+        var schemas = document["components"]!["schemas"]!;
+        var body = document["paths"]!["/api/v2/agent"]!["post"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+
+        body["properties"]!["functions"]!["maxItems"]!.GetValue<int>().ShouldBe(20);
+        var request = body["properties"]!["functions"]!["items"]!;
+        request["properties"]!.AsObject().Select(p => p.Key).ShouldBe(
+            ["name", "description", "url", "method", "headers", "parameters", "timeout_ms", "started_message", "error_message"]);
+        request["required"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe(["name", "description", "url"], ignoreOrder: true);
+        request["properties"]!["timeout_ms"]!["minimum"]!.GetValue<int>().ShouldBe(500);
+        request["properties"]!["timeout_ms"]!["maximum"]!.GetValue<int>().ShouldBe(30000);
+        schemas["AgentView"]!["properties"]!["functions"].ShouldNotBeNull();
+        schemas["FunctionView"]!["properties"]!.AsObject().Select(p => p.Key).ShouldContain("headers");
+    }
+}
