@@ -1,5 +1,7 @@
 using Awaaz.Server.Agents;
 using Awaaz.Server.Api;
+using Awaaz.Server.Functions;
+using Awaaz.Server.Outbound;
 using Awaaz.Server.Operations;
 using Awaaz.Server.Partners;
 using Awaaz.Server.Storage;
@@ -39,6 +41,11 @@ public static class AwaazApp
         services.AddSingleton<ServerMode>();
         services.AddAwaazDataProtection(configuration);
         services.AddSingleton<ConnectionStore>();
+        services.AddOptions<OutboundOptions>().Configure(o => OutboundOptions.Configure(o, configuration));
+        services.AddSingleton<OutboundClient>();
+        services.AddSingleton<FunctionSecrets>();
+        services.AddSingleton<FunctionInput>();
+        services.AddSingleton<FunctionRunner>();
         services.AddSingleton<PhoneNumberStore>();
         services.AddSingleton<SmartfloGateway>();
         services.AddSingleton<PhoneNumberSync>();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Awaaz.Server.Agents;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice.Dialogue;
 using Microsoft.Extensions.AI;
 
@@ -19,7 +20,12 @@ public sealed class AgentTools
     /// <summary>What the LLM is told it can call, in the order declared.</summary>
     public IReadOnlyList<AITool> Declarations { get; }
 
-    private AgentTools(IReadOnlyList<AITool> declarations) => Declarations = declarations;
+    private readonly IReadOnlyList<AgentFunction> _functions;
+
+    private AgentTools(IReadOnlyList<AITool> declarations, IReadOnlyList<AgentFunction> functions) => (Declarations, _functions) = (declarations, functions);
+
+    /// <summary>The agent's custom HTTP function called <paramref name="name"/>, if any.</summary>
+    public AgentFunction? Function(string name) => _functions.FirstOrDefault(f => f.Name == name);
 
     public static AgentTools For(AgentDocument agent)
     {
@@ -27,7 +33,9 @@ public sealed class AgentTools
         if (agent.EndCallEnabled)
             tools.Add(AIFunctionFactory.CreateDeclaration(EndCall,
                 Describe("End the phone call after saying goodbye.", agent.EndCallInstructions), NoParameters));
-        return new AgentTools(tools);
+        foreach (var function in agent.Functions)
+            tools.Add(AIFunctionFactory.CreateDeclaration(function.Name, function.Description, function.Parameters));
+        return new AgentTools(tools, agent.Functions);
     }
 
     private static string Describe(string what, string? when) =>

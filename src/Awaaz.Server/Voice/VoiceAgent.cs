@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using Awaaz.Server.Agents;
 using Awaaz.Server.Calls;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice.Dialogue;
 using Microsoft.Extensions.AI;
 
@@ -14,10 +15,10 @@ namespace Awaaz.Server.Voice;
 /// agent speaks; a barge-in clears Smartflo's queue, cancels the turn's LLM and TTS, and keeps in the transcript
 /// only what the caller heard.
 /// </summary>
-public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDetector vad, PipelineResolver pipelines, VoiceMetrics metrics) : IConversationEngine
+public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDetector vad, PipelineResolver pipelines, VoiceMetrics metrics, FunctionRunner functions) : IConversationEngine
 {
     public Task RunAsync(ConversationContext context, CancellationToken ct) =>
-        new Conversation(context, providers, vad, pipelines.Resolve(context.Agent), metrics).RunAsync(ct);
+        new Conversation(context, providers, vad, pipelines.Resolve(context.Agent), metrics, functions).RunAsync(ct);
 
     private sealed class Conversation
     {
@@ -39,6 +40,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private readonly ITextToSpeech _tts;
         private readonly IChatClient _chat;
         private readonly AgentTools _tools;
+        private readonly FunctionRunner _functions;
         private readonly IVadStream _vad;
         private readonly int _window;
         private readonly Dictionary<string, object?> _variables;
@@ -70,8 +72,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private DateTimeOffset? _machineSince;
         private int _machineSilenceMs;
 
-        public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics)
+        public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics, FunctionRunner functions)
         {
+            _functions = functions;
             _ctx = ctx;
             _pipeline = pipeline;
             _metrics = metrics;
@@ -126,7 +129,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                         case CallerAudio audio: await OnAudioAsync(audio, ct); break;
                         case CallerDtmf dtmf:
                             _answer?.OnDtmf();
-                            OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero); break;
+                            OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, transcribed: true); break;
                     }
                 }
             }
@@ -352,7 +355,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         // ---- agent turns ----
 
-        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal)
+        /// <param name="transcribed">DTMF: the media session already wrote the <c>dtmf</c> transcript entry.</param>
+        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal, bool transcribed = false)
         {
             if (_answer?.OnTranscript(text) == AnswerVerdict.Machine)
             {
@@ -362,7 +366,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             }
             _userTurns++;
             _reprompted = false;
-            _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
 
@@ -460,8 +464,26 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// <summary>Runs one tool the LLM asked for; the result (or error) is what the LLM reads next.</summary>
         private Task<object?> InvokeToolAsync(FunctionCallContent call, CancellationToken turn) => call.Name switch
         {
+            _ when _tools.Function(call.Name) is { } function => RunFunctionAsync(function, call, turn),
             _ => Task.FromResult<object?>(new { error = $"Unknown tool '{call.Name}'." }),
         };
+
+        /// <summary>
+        /// A custom HTTP function: the request starts first and <c>started_message</c> is spoken while it runs; a failure
+        /// speaks <c>error_message</c> and tells the LLM so. The turn's token (barge-in, call end) cancels the request.
+        /// </summary>
+        private async Task<object?> RunFunctionAsync(AgentFunction function, FunctionCallContent call, CancellationToken turn)
+        {
+            var info = new FunctionCallInfo(_ctx.Call.Id, _ctx.Call.SessionId, _ctx.Call.AgentId, new Dictionary<string, object?>(_variables));
+            var request = _functions.InvokeAsync(function, call.Arguments, info, turn);
+            if (PromptTemplate.RenderOptional(function.StartedMessage, _variables) is { Length: > 0 } started)
+                await SpeakTextAsync(started, null, turn);
+            var outcome = await request;
+            if (outcome.Succeeded) return outcome.Result;
+            var apology = PromptTemplate.RenderOptional(function.ErrorMessage, _variables) ?? AgentFunction.DefaultErrorMessage;
+            await SpeakTextAsync(apology, null, turn);
+            return new { error = $"The function failed: {outcome.Error}.", already_said_to_caller = apology };
+        }
 
         /// <summary>Speaks one sentence and writes the bot turn, truncated to what the caller heard.</summary>
         private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured, CancellationToken turn)
