@@ -107,6 +107,28 @@ public sealed class ProviderFailureCallTests(FakeVendorsServer server) : IClassF
         reply["latency_ms"]!.GetValue<int>().ShouldBeGreaterThanOrEqualTo(slow);
     }
 
+    [Theory]
+    [InlineData("deepgram STT", "deepgram STT: stream interrupted: the stream dropped and 4 reconnects failed")]
+    [InlineData("sarvam STT", "sarvam STT: authentication failed (close 4001)")]
+    public async Task Recognizer_that_dies_mid_call_does_not_leave_the_caller_in_silence(string provider, string error)
+    {
+        var (call, stream) = await RunCallAsync(server.Providers[provider], Trouble.DiesMidCall);
+        (call.Str("end_reason"), call.Str("error_message")).ShouldBe(("failed", error), call.ToJsonString());
+        var apology = call["session"]!["transcript"]!.AsArray().Last(t => t!.Str("role") == "bot")!;
+        (apology.Str("content"), apology["interrupted"]!.GetValue<bool>()).ShouldBe((Apology, false), call.ToJsonString());
+        stream.EndReason.ShouldBe(Smartflo.Simulator.Caller.StreamEndReason.CallEnded); // Awaaz hung up, not the caller
+    }
+
+    [Fact]
+    public async Task Llm_stream_dropped_after_a_spoken_sentence_apologises_and_the_call_goes_on()
+    {
+        var p = server.Providers["openai LLM"];
+        var (call, _) = await RunCallAsync(p, Trouble.DropAfterHeardSentence);
+        (call.Str("end_reason"), call["error_message"]?.GetValue<string>()).ShouldBe(("user_hangup", null), call.ToJsonString());
+        var bot = call["session"]!["transcript"]!.AsArray().Where(t => t!.Str("role") == "bot").Select(t => t!.Str("content")).ToList();
+        bot.ShouldBe(["Press a key.", "You pressed one.", "Sorry, I had a connection problem. Could you say that again?"]);
+    }
+
     /// <summary>The bot turn answering the caller: whole, and measured.</summary>
     private static JsonNode ReplyTurn(JsonNode call, ProviderOnCall p)
     {
@@ -136,7 +158,8 @@ public sealed class ProviderFailureCallTests(FakeVendorsServer server) : IClassF
                 await _sim.Calls.SendDtmfAsync(callId, "1", TestContext.Current.CancellationToken);
                 if (!p.AgentEndsCall && trouble != Trouble.KeyRevoked)
                 {
-                    await WaitForAsync(() => EchoedMarks(callId) >= 2, $"the reply on call {callId}");
+                    var utterances = trouble == Trouble.DropAfterHeardSentence ? 3 : 2; // greeting, reply (, apology)
+                    await WaitForAsync(() => EchoedMarks(callId) >= utterances, $"the reply on call {callId}");
                     await _sim.Calls.CallerHangupAsync(callId, TestContext.Current.CancellationToken);
                 }
             }
@@ -149,7 +172,7 @@ public sealed class ProviderFailureCallTests(FakeVendorsServer server) : IClassF
         }
         finally
         {
-            p.RevokeKey(false);
+            p.Reset();
         }
     }
 

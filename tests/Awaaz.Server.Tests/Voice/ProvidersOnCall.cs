@@ -15,6 +15,10 @@ public enum Trouble
     DropMidStream,
     /// <summary>The first byte of the answer comes <see cref="ProviderOnCall.SlowFirstByte"/> late (within every timeout).</summary>
     SlowFirstByte,
+    /// <summary>STT only: the stream breaks for good after the first seconds of the call.</summary>
+    DiesMidCall,
+    /// <summary>LLM only: the stream resets after a whole sentence was spoken (a retry would repeat it).</summary>
+    DropAfterHeardSentence,
 }
 
 /// <summary>
@@ -46,6 +50,9 @@ public abstract class ProviderOnCall(string name, string role, string key, int r
 
     public abstract IEnumerable<(string Key, string Value)> ServerSettings { get; }
     public abstract void RevokeKey(bool revoked);
+
+    /// <summary>Back to an honest vendor after a test.</summary>
+    public virtual void Reset() => RevokeKey(false);
 
     /// <summary>Scripts the vendor's next use; the task completes once the trouble really happened.</summary>
     public abstract Task Script(Trouble trouble);
@@ -101,6 +108,12 @@ public sealed class DeepgramOnCall(FakeDeepgram fake) : ProviderOnCall("deepgram
     public override IEnumerable<(string, string)> ServerSettings => [("DEEPGRAM_API_KEY", FakeDeepgram.Key), ("DEEPGRAM_BASE_URL", fake.BaseUrl)];
     public override void RevokeKey(bool revoked) => fake.AcceptedKey = revoked ? "revoked" : FakeDeepgram.Key;
 
+    public override void Reset()
+    {
+        base.Reset();
+        fake.RefuseUpgrades(0);
+    }
+
     public override Task Script(Trouble trouble)
     {
         var happened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -111,6 +124,9 @@ public sealed class DeepgramOnCall(FakeDeepgram fake) : ProviderOnCall("deepgram
                 break;
             case Trouble.SlowFirstByte:
                 fake.Enqueue(Marked<FakeDeepgram.Connection>(happened, c => Transcribe(c, SlowFirstByte)));
+                break;
+            case Trouble.DiesMidCall: // the connection resets and every reconnect is refused
+                fake.Enqueue(async c => { await c.ReceiveAudioAsync(2 * 8000); fake.RefuseUpgrades(503); happened.TrySetResult(); c.Abort(); });
                 break;
             default:
                 fake.Enqueue(c => Transcribe(c, TimeSpan.Zero));
@@ -156,6 +172,9 @@ public sealed class SarvamSttOnCall(FakeWebSocketVendor stt, FakeWebSocketVendor
             case Trouble.SlowFirstByte:
                 stt.Enqueue(Marked<Connection>(happened, c => Transcribe(c, SlowFirstByte)));
                 break;
+            case Trouble.DiesMidCall: // Sarvam checks the key after the upgrade and closes with 4001
+                stt.Enqueue(async c => { await c.ReceiveAudioAsync(2 * 16000); happened.TrySetResult(); await c.CloseAsync((WebSocketCloseStatus)4001, "invalid api subscription key"); });
+                break;
             default:
                 stt.Enqueue(c => Transcribe(c, TimeSpan.Zero));
                 happened.TrySetResult();
@@ -193,6 +212,9 @@ public sealed class OpenAiOnCall(FakeOpenAi fake) : ProviderOnCall("openai", Pip
                 break;
             case Trouble.SlowFirstByte:
                 fake.Enqueue(Marked(happened, FakeOpenAi.After(Task.Delay(SlowFirstByte), reply)));
+                break;
+            case Trouble.DropAfterHeardSentence: // the reset waits a moment so that the first sentence is read before it
+                fake.Enqueue(Marked(happened, FakeOpenAi.Dropped(FakeOpenAi.TextChunks("You pressed one. ", "What else"), abortWhen: Task.Delay(1000))));
                 break;
             default:
                 fake.Enqueue(reply);
