@@ -26,7 +26,9 @@ public sealed class PipelineFailure(string role, string provider, Exception caus
 
     private static string Describe(string role, string provider, Exception cause) => cause switch
     {
-        CloudProviderException e => $"{e.Provider} {role}: {What(e)}{Code(e.StatusCode)}{(e.Kind == CloudProviderErrorKind.Authentication ? "" : Detail(e))}",
+        // Refused keys, rate limits and outages say enough with the status; the rest add the client's explanation.
+        CloudProviderException e => $"{e.Provider} {role}: {What(e)}{Code(e.StatusCode)}"
+                                     + (e.Kind is CloudProviderErrorKind.Authentication or CloudProviderErrorKind.RateLimited or CloudProviderErrorKind.Unavailable ? "" : Detail(e)),
         VoiceProviderException or Offline.EspeakException or Offline.PocketsphinxException => $"{provider} {role}: {Shorten(cause.Message)}",
         _ => $"{provider} {role}: failed ({cause.GetType().Name})",
     };
