@@ -103,6 +103,9 @@ public static class CallRules
         EndedAtCandidate = Earliest(call.EndedAtCandidate, at),
     });
 
+    /// <summary>The voice pipeline failed on the connected call (a provider refused the key, a stream died for good).</summary>
+    public static Call PipelineFailed(Call call, string message) => Settle(call with { ErrorMessage = call.ErrorMessage ?? message });
+
     /// <summary>Stores the conversation; for a completed call it decides disposition and answered_by.</summary>
     public static Call WithTranscript(Call call, IReadOnlyList<TranscriptTurn> transcript) => Settle(call with { Transcript = transcript });
 
@@ -177,7 +180,8 @@ public static class CallRules
             case CallStatus.Completed:
                 var userTurns = call.Transcript.Any(t => t.Role == "user");
                 var machine = call.HangupReason == EndReasons.Voicemail;
-                var disposition = machine ? "voicemail" : userTurns ? "completed" : "user_hangup_no_speech";
+                // A call Awaaz ended because its pipeline failed was not hung up by a silent far end.
+                var disposition = machine ? "voicemail" : userTurns || call.HangupReason == EndReasons.Failed ? "completed" : "user_hangup_no_speech";
                 var answeredBy = machine ? "machine" : userTurns ? "human" : "unknown";
                 var endReason = call.HangupReason
                     ?? (call.StreamEnd == "lost" ? EndReasons.StreamLost

@@ -283,6 +283,13 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         {
             _outbound.Writer.TryWrite(new Outbound.EndOfUtterance(utterance));
         }
+        catch (Exception)
+        {
+            // The synthesizer failed mid-utterance: what was queued still plays and ends with its mark, so the session
+            // is not left "speaking" forever; the caller decides what to do about the failure.
+            _outbound.Writer.TryWrite(new Outbound.EndOfUtterance(utterance));
+            throw;
+        }
         using var reg = _lifetime.Token.Register(() => utterance.Result.TrySetResult(new SpeechPlayback(false, Heard(utterance), utterance.Duration, utterance.FirstFrameSentAt)));
         return await utterance.Result.Task;
     }
@@ -436,6 +443,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         catch (Exception ex)
         {
             _logger.LogError(ex, "Agent of call {CallId} failed; ending the call", CallId);
+            await ((ICallActions)this).ReportFailureAsync($"voice agent failed ({ex.GetType().Name})");
             await EndAsync(EndReasons.Failed, graceful: false);
         }
     }
@@ -485,6 +493,9 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     }
 
     Task ICallActions.EndCallAsync(string endReason) => EndAsync(endReason, graceful: false);
+
+    Task ICallActions.ReportFailureAsync(string error) =>
+        _services.Calls.UpdateAsync(_call!.Id, c => CallRules.PipelineFailed(c, error));
 
     Task ICallActions.SetVariableAsync(string name, string? value) =>
         _services.Calls.UpdateAsync(_call!.Id, c =>

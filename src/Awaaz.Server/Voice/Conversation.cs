@@ -37,6 +37,9 @@ public interface ICallActions
     /// <summary>Hangs up through the call path (REST hang-up, confirmation, reconciliation) with <paramref name="endReason"/>.</summary>
     Task EndCallAsync(string endReason);
 
+    /// <summary>Records why the voice pipeline failed as the call's <c>error_message</c> (the call goes on until ended).</summary>
+    Task ReportFailureAsync(string error);
+
     /// <summary>Stores a captured value in the call's <c>variables</c>.</summary>
     Task SetVariableAsync(string name, string? value);
 }

@@ -32,12 +32,15 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private static readonly TimeSpan WrapUpLead = TimeSpan.FromSeconds(30);
         private const int MachineGreetingOverMs = 1500;
         private static readonly TimeSpan MaxGreetingWait = TimeSpan.FromSeconds(20);
+        private const string FarewellApology = "Sorry, I am having technical trouble and have to end this call. Please try again later.";
+        private const string ContinueApology = "Sorry, I had a connection problem. Could you say that again?";
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
         private readonly VoiceMetrics _metrics;
         private readonly ISpeechToText _stt;
         private readonly ITextToSpeech _tts;
+        private readonly ITextToSpeech? _offlineTts;
         private readonly IChatClient _chat;
         private readonly AgentTools _tools;
         private readonly FunctionRunner _functions;
@@ -50,6 +53,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private int _pendingCount;
         private ISpeechRecognition? _recognition;
         private string _partial = "";
+        private volatile Exception? _sttFailure; // set by whichever task sees the recognizer die; acted on by the input loop
+        private bool _recognitionClosing;
 
         // Turn-taking state (touched only by the input loop).
         private bool _inSpeech;
@@ -71,6 +76,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private readonly VoicemailDetector? _answer;
         private DateTimeOffset? _machineSince;
         private int _machineSilenceMs;
+        private bool _failing;
+        private readonly StringBuilder _heardInTurn = new();
+        private int _troubledTurns; // consecutive turns that needed a retry or an apology
 
         public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics, FunctionRunner functions)
         {
@@ -81,6 +89,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _variables = new Dictionary<string, object?>(PromptTemplate.VariablesFrom(System.Text.Json.JsonSerializer.SerializeToElement(ctx.Call.Variables)));
             _stt = providers.Stt(pipeline.Stt.Provider);
             _tts = providers.Tts(pipeline.Tts.Provider);
+            _offlineTts = providers.OfflineTts;
             // Providers get the prompt template (a dialogue script keeps its {{placeholders}} for later turns); the LLM history gets it rendered.
             _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, ctx.Agent.Prompt, _variables);
             _history.Add(new ChatMessage(ChatRole.System, PromptTemplate.Render(ctx.Agent.Prompt, _variables)));
@@ -94,7 +103,17 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         public async Task RunAsync(CancellationToken ct)
         {
             var phrases = DialogueScript.TryParse(_ctx.Agent.Prompt, out var script, out _) ? script!.Phrases : null;
-            _recognition = await _stt.StartAsync(new SpeechRecognitionOptions(_pipeline.Stt.Language, _pipeline.Stt.Model, phrases), ct);
+            try
+            {
+                _recognition = await _stt.StartAsync(new SpeechRecognitionOptions(_pipeline.Stt.Language, _pipeline.Stt.Model, phrases), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // No recognizer, no conversation: say sorry with the working TTS and end.
+                await EndAfterFailureAsync(new PipelineFailure(PipelineFailure.Stt, _stt.Name, ex));
+                _vad.Dispose();
+                return;
+            }
             var reader = Task.Run(() => ReadTranscriptsAsync(ct), ct);
             try
             {
@@ -116,6 +135,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                         if (!await tick) break;
                         CheckDeadline();
                         CheckVoicemail();
+                        CheckRecognizer();
                         CheckSilence();
                         tick = silenceCheck.WaitForNextTickAsync(ct).AsTask();
                         continue;
@@ -131,12 +151,14 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                             _answer?.OnDtmf();
                             OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, transcribed: true); break;
                     }
+                    CheckRecognizer();
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
             finally
             {
                 _turn?.Cancel();
+                _recognitionClosing = true;
                 await _recognition.DisposeAsync();
                 _vad.Dispose();
                 await reader.ContinueWith(_ => { });
@@ -147,7 +169,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         private async Task OnAudioAsync(CallerAudio audio, CancellationToken ct)
         {
-            await _recognition!.SendAsync(audio.Samples, ct);
+            if (_sttFailure is not null) return; // the call is being ended; nobody listens any more
+            try { await _recognition!.SendAsync(audio.Samples, ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { _sttFailure ??= ex; return; }
             var offset = 0;
             while (offset < audio.Samples.Length)
             {
@@ -194,7 +218,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _silenceMs = 0;
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             var flushStarted = Stopwatch.GetTimestamp();
-            await _recognition!.FlushAsync(ct);
+            try { await _recognition!.FlushAsync(ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException) { _sttFailure ??= ex; return; }
             var text = await CollectFinalAsync(ct);
             if (string.IsNullOrWhiteSpace(text)) return;
             if (turn.BackchannelFilter && spokeMs < BackchannelDecisionMs && IsBackchannel(text) && _ctx.Speech.IsSpeaking) return;
@@ -248,11 +273,22 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     if (e.IsFinal && e.Text.Trim().Length > 0) _finals.Writer.TryWrite(e.Text.Trim());
                     else if (!e.IsFinal) _partial = e.Text.Trim();
                 }
+                if (!_recognitionClosing && !ct.IsCancellationRequested)
+                    _sttFailure ??= new VoiceProviderException("speech recognition stopped before the call ended");
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _ctx.Logger.LogWarning("Speech recognition for call {CallId} failed: {Error}", _ctx.Call.Id, ex.Message);
+                // The client reconnects inside; an exception here means it gave up. The input loop ends the call.
+                _sttFailure ??= ex;
             }
+        }
+
+        /// <summary>A recognizer that died for good must not leave the caller talking to silence: apologise and end.</summary>
+        private void CheckRecognizer()
+        {
+            if (_sttFailure is not { } failure || _failing || _ending) return;
+            _failing = true;
+            StartTurn(() => EndAfterFailureAsync(new PipelineFailure(PipelineFailure.Stt, _stt.Name, failure)));
         }
 
         private void CheckSilence()
@@ -367,28 +403,100 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _userTurns++;
             _reprompted = false;
             if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
-            StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
+            // A retry must not add the user's words to the history twice.
+            StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token),
+                retry: () => RespondAsync(null, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
 
         /// <summary>One cancellation scope per agent turn; a new turn cancels the previous one.</summary>
-        private void StartTurn(Func<Task> run)
+        /// <param name="retry">What to run again after a transient failure (default: <paramref name="run"/>).</param>
+        private void StartTurn(Func<Task> run, Func<Task>? retry = null)
         {
             if (_ending) return;
             _turn?.Cancel();
-            _turn = new CancellationTokenSource();
+            var turn = _turn = new CancellationTokenSource();
             var previous = _turnTask;
             _turnTask = Task.Run(async () =>
             {
                 await previous.ContinueWith(_ => { });
-                try { await run(); }
-                catch (OperationCanceledException) { }
-                catch (Exception ex)
+                _heardInTurn.Clear();
+                try
                 {
-                    _ctx.Logger.LogError(ex, "Agent turn failed on call {CallId}", _ctx.Call.Id);
-                    await SpeakTextAsync("Sorry, I am having trouble right now.", null, CancellationToken.None);
-                    await _ctx.Actions.EndCallAsync(EndReasons.Failed);
+                    await run();
+                    _troubledTurns = 0;
+                }
+                catch (OperationCanceledException) { }
+                catch (Exception ex) when (!_ending)
+                {
+                    await RecoverTurnAsync(ClassifyTurnFailure(ex), retry ?? run, turn.Token);
                 }
             });
+        }
+
+        /// <summary>
+        /// A turn failed. A transient LLM failure (stream dropped or stalled) is retried once when the caller heard nothing
+        /// of the reply yet; when they heard part of it, the agent apologises and listens on (a retry would repeat words).
+        /// Anything else, a failed retry, or trouble in two turns running ends the call.
+        /// </summary>
+        private async Task RecoverTurnAsync(PipelineFailure failure, Func<Task> retry, CancellationToken turn)
+        {
+            // TTS failures were already retried sentence by sentence.
+            var retryable = failure.Role == PipelineFailure.Llm && failure.Transient;
+            if (!retryable || _troubledTurns > 0 || turn.IsCancellationRequested)
+            {
+                if (!retryable || !turn.IsCancellationRequested) await EndAfterFailureAsync(failure);
+                return;
+            }
+            _troubledTurns++;
+            try
+            {
+                if (_heardInTurn.Length == 0)
+                {
+                    _ctx.Logger.LogWarning("Call {CallId}: {Error}; retrying the turn once", _ctx.Call.Id, failure.Message);
+                    await retry();
+                    return;
+                }
+                _ctx.Logger.LogWarning("Call {CallId}: {Error}; apologising and listening on", _ctx.Call.Id, failure.Message);
+                var heard = _heardInTurn.ToString().Trim();
+                await SpeakTextAsync(ContinueApology, null, turn);
+                _history.Add(new ChatMessage(ChatRole.Assistant, $"{heard} {ContinueApology}".Trim()));
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception again) when (!_ending)
+            {
+                await EndAfterFailureAsync(ClassifyTurnFailure(again));
+            }
+        }
+
+        /// <summary>TTS failures arrive wrapped by <see cref="SpeakTextAsync"/>; the rest of a turn's failures are the LLM's.</summary>
+        private PipelineFailure ClassifyTurnFailure(Exception ex) =>
+            ex as PipelineFailure ?? new PipelineFailure(PipelineFailure.Llm, _pipeline.Llm.Provider, ex);
+
+        /// <summary>
+        /// A failure the call cannot recover from: the error goes on the call record (logged once), the caller hears an
+        /// apology — from the offline voice when the TTS itself failed, or nothing when no voice works — and the call ends.
+        /// </summary>
+        private async Task EndAfterFailureAsync(PipelineFailure failure)
+        {
+            _ending = true;
+            _failing = true;
+            _ctx.Logger.LogError("Call {CallId}: {Error}; ending the call with an apology", _ctx.Call.Id, failure.Message);
+            await _ctx.Actions.ReportFailureAsync(failure.Message);
+            var voices = failure.Role == PipelineFailure.Tts ? [_offlineTts] : new[] { _tts, _offlineTts == _tts ? null : _offlineTts };
+            foreach (var voice in voices.OfType<ITextToSpeech>())
+            {
+                if (failure.Role == PipelineFailure.Tts && voice == _tts) continue;
+                try
+                {
+                    await SpeakTextAsync(FarewellApology, null, CancellationToken.None, voice);
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    _ctx.Logger.LogWarning("Call {CallId}: the apology could not be spoken with {Voice}: {Error}", _ctx.Call.Id, voice.Name, ex.Message);
+                }
+            }
+            await _ctx.Actions.EndCallAsync(EndReasons.Failed);
         }
 
         /// <summary>
@@ -485,21 +593,45 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             return new { error = $"The function failed: {outcome.Error}.", already_said_to_caller = apology };
         }
 
-        /// <summary>Speaks one sentence and writes the bot turn, truncated to what the caller heard.</summary>
-        private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured, CancellationToken turn)
+        /// <summary>
+        /// Speaks one sentence and writes the bot turn, truncated to what the caller heard. A sentence whose stream broke
+        /// or stalled beyond the client's own reconnects is spoken again once (from its start: the client could not tell
+        /// what was heard); any other TTS failure is a <see cref="PipelineFailure"/>.
+        /// </summary>
+        /// <param name="voice">Another synthesizer than the pipeline's (the offline apology); its failures are not retried.</param>
+        private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured,
+            CancellationToken turn, ITextToSpeech? voice = null)
         {
             var started = _ctx.Clock.GetUtcNow();
             var ttsStarted = Stopwatch.GetTimestamp();
             TimeSpan? ttsFirstByte = null;
+            var tts = voice ?? _tts;
+            var options = voice is null
+                ? new SpeechSynthesisOptions(_pipeline.Tts.Voice ?? "en-us", _pipeline.Stt.Language, _pipeline.Tts.Model)
+                : new SpeechSynthesisOptions("en-us", "en"); // the apology is English
             async IAsyncEnumerable<ReadOnlyMemory<byte>> Audio()
             {
-                await foreach (var chunk in _tts.SynthesizeAsync(text, new SpeechSynthesisOptions(_pipeline.Tts.Voice ?? "en-us", _pipeline.Stt.Language, _pipeline.Tts.Model), turn))
+                await foreach (var chunk in tts.SynthesizeAsync(text, options, turn))
                 {
                     ttsFirstByte ??= Stopwatch.GetElapsedTime(ttsStarted);
                     yield return chunk;
                 }
             }
-            var playback = await _ctx.Speech.SpeakAsync(Audio(), turn);
+            SpeechPlayback playback;
+            try
+            {
+                playback = await _ctx.Speech.SpeakAsync(Audio(), turn);
+            }
+            catch (Exception ex) when (voice is null && PipelineFailure.IsTransient(ex) && !turn.IsCancellationRequested)
+            {
+                _ctx.Logger.LogWarning("Call {CallId}: {Provider} TTS failed mid-sentence ({Error}); speaking the sentence again", _ctx.Call.Id, tts.Name, ex.Message);
+                try { playback = await _ctx.Speech.SpeakAsync(Audio(), turn); }
+                catch (Exception again) when (again is not OperationCanceledException) { throw new PipelineFailure(PipelineFailure.Tts, tts.Name, again); }
+            }
+            catch (Exception ex) when (voice is null && ex is not OperationCanceledException)
+            {
+                throw new PipelineFailure(PipelineFailure.Tts, tts.Name, ex);
+            }
             var heard = playback.Completed ? text : Truncate(text, playback.Duration > TimeSpan.Zero ? playback.Heard / playback.Duration : 0);
             int? latencyMs = null;
             TurnLatency? breakdown = null;
@@ -512,6 +644,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             }
             if (heard.Length > 0 || playback.Completed)
                 _ctx.Transcript(new TranscriptTurn("bot", "speech", heard, started, _ctx.Clock.GetUtcNow(), latencyMs, !playback.Completed, breakdown));
+            _heardInTurn.Append(heard).Append(' ');
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             turn.ThrowIfCancellationRequested();
         }

@@ -51,6 +51,9 @@ public sealed class VoiceProviderRegistry(IEnumerable<ISpeechToText> stt, IEnume
     public ITextToSpeech Tts(string name) => _tts.GetValueOrDefault(name) ?? cloud.Tts(name)
         ?? throw new VoiceProviderException($"TTS provider '{name}' is not available on this server");
 
+    /// <summary>The offline voice (espeak-ng) that apologises when a call's own TTS failed; null when not registered.</summary>
+    public ITextToSpeech? OfflineTts => _tts.GetValueOrDefault(Offline.EspeakTextToSpeech.ProviderName);
+
     public IChatClientProvider Llm(string name) => _llm.GetValueOrDefault(name)
         ?? (cloud.IsConfigured(name) ? new CloudChatProvider(cloud, name) : throw new VoiceProviderException($"LLM provider '{name}' is not available on this server"));
 }

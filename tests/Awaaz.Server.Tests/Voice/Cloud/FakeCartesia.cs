@@ -14,12 +14,12 @@ public static class FakeCartesia
     public const string Key = "sk_car_fake_0123456789";
     public const int BytesPerWord = 400; // 0.05 s of 8 kHz µ-law
 
-    public static Task<FakeWebSocketVendor> StartAsync() => FakeWebSocketVendor.StartAsync("/tts/websocket", RefuseAsync, SpeakAsync);
+    public static Task<FakeWebSocketVendor> StartAsync() => FakeWebSocketVendor.StartAsync("/tts/websocket", Key, RefuseAsync, SpeakAsync);
 
-    private static async Task<bool> RefuseAsync(HttpContext context)
+    private static async Task<bool> RefuseAsync(HttpContext context, string key)
     {
         var headers = context.Request.Headers;
-        if (headers["X-API-Key"] != Key && headers.Authorization != "Bearer " + Key)
+        if (headers["X-API-Key"] != key && headers.Authorization != "Bearer " + key)
         {
             context.Response.StatusCode = 401;
             await context.Response.WriteAsJsonAsync(new { error = "Invalid API key" });

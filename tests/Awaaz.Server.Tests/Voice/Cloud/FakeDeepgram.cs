@@ -29,6 +29,9 @@ public sealed class FakeDeepgram : IAsyncDisposable
 
     public IReadOnlyList<Connection> Connections { get { lock (_connections) return _connections.ToList(); } }
 
+    /// <summary>The key accepted; change it to revoke <see cref="Key"/>.</summary>
+    public string AcceptedKey { get; set; } = Key;
+
     /// <summary>Upgrade attempts, accepted or not.</summary>
     public int Attempts;
 
@@ -51,7 +54,7 @@ public sealed class FakeDeepgram : IAsyncDisposable
     {
         Interlocked.Increment(ref Attempts);
         if (!context.WebSockets.IsWebSocketRequest) { context.Response.StatusCode = 400; return; }
-        if (context.Request.Headers.Authorization.ToString() != "Token " + Key)
+        if (context.Request.Headers.Authorization.ToString() != "Token " + AcceptedKey)
         {
             context.Response.StatusCode = 401;
             context.Response.Headers["dg-error"] = "Invalid credentials.";

@@ -14,11 +14,11 @@ public static class FakeElevenLabs
     public const string Key = "xi-fake-key-0123456789";
 
     public static Task<FakeWebSocketVendor> StartAsync() =>
-        FakeWebSocketVendor.StartAsync("/v1/text-to-speech/{voice}/stream-input", RefuseBadKeyAsync, SpeakAsync);
+        FakeWebSocketVendor.StartAsync("/v1/text-to-speech/{voice}/stream-input", Key, RefuseBadKeyAsync, SpeakAsync);
 
-    private static async Task<bool> RefuseBadKeyAsync(HttpContext context)
+    private static async Task<bool> RefuseBadKeyAsync(HttpContext context, string key)
     {
-        if (context.Request.Headers["xi-api-key"] == Key) return false;
+        if (context.Request.Headers["xi-api-key"] == key) return false;
         context.Response.StatusCode = 401;
         await context.Response.WriteAsJsonAsync(new { detail = new { status = "invalid_api_key", message = "Invalid API key" } });
         return true;

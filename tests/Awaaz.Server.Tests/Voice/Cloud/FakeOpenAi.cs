@@ -31,6 +31,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public string ServerUrl => _server.BaseUrl;
 
+    /// <summary>The key accepted; change it to revoke <see cref="Key"/>.</summary>
+    public string AcceptedKey { get; set; } = Key;
+
     public IReadOnlyList<RecordedRequest> Requests { get { lock (_requests) return _requests.ToList(); } }
 
     public static async Task<FakeOpenAi> StartAsync()
@@ -59,7 +62,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
         var authorization = context.Request.Headers.Authorization.ToString();
         lock (_requests) _requests.Add(new RecordedRequest(context.Request.Path, authorization, body));
         await _received.Writer.WriteAsync(body);
-        if (authorization != "Bearer " + Key)
+        if (authorization != "Bearer " + AcceptedKey)
         {
             await Error(401, "invalid_api_key", $"Incorrect API key provided: {Mask(authorization)}.")(context);
             return;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Builder;
 using Connection = Awaaz.Server.Tests.Voice.Cloud.FakeWebSocketVendor.Connection;
 
 namespace Awaaz.Server.Tests.Voice.Cloud;
@@ -14,13 +15,22 @@ public static class FakeSarvam
 {
     public const string Key = "sarvam-fake-key-0123456789";
 
-    public static Task<FakeWebSocketVendor> StartSttAsync() => FakeWebSocketVendor.StartAsync("/speech-to-text/ws", RefuseBadKeyAsync, TranscribeOnCloseAsync);
+    public static Task<FakeWebSocketVendor> StartSttAsync() => FakeWebSocketVendor.StartAsync("/speech-to-text/ws", Key, RefuseBadKeyAsync, TranscribeOnCloseAsync);
 
-    public static Task<FakeWebSocketVendor> StartTtsAsync() => FakeWebSocketVendor.StartAsync("/text-to-speech/ws", RefuseBadKeyAsync, SpeakAsync);
+    public static Task<FakeWebSocketVendor> StartTtsAsync() => FakeWebSocketVendor.StartAsync("/text-to-speech/ws", Key, RefuseBadKeyAsync, SpeakAsync);
 
-    private static async Task<bool> RefuseBadKeyAsync(HttpContext context)
+    /// <summary>Both endpoints on one host, as on api.sarvam.ai (a server has one <c>SARVAM_BASE_URL</c> for STT and TTS).</summary>
+    public static async Task<(FakeWebSocketVendor Stt, FakeWebSocketVendor Tts)> StartBothAsync()
     {
-        if (context.Request.Headers["api-subscription-key"] == Key) return false;
+        var stt = await StartSttAsync();
+        var tts = await FakeWebSocketVendor.StartAsync("/text-to-speech/ws", Key, RefuseBadKeyAsync, SpeakAsync,
+            alsoMap: app => app.Map("/speech-to-text/ws", stt.HandleAsync));
+        return (stt, tts);
+    }
+
+    private static async Task<bool> RefuseBadKeyAsync(HttpContext context, string key)
+    {
+        if (context.Request.Headers["api-subscription-key"] == key) return false;
         context.Response.StatusCode = 403;
         await context.Response.WriteAsJsonAsync(new { error = new { message = "Invalid API subscription key", code = "invalid_api_key_error" } });
         return true;

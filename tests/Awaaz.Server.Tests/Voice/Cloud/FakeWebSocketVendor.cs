@@ -8,20 +8,24 @@ using Microsoft.AspNetCore.Http;
 namespace Awaaz.Server.Tests.Voice.Cloud;
 
 /// <summary>
-/// A vendor's JSON-over-WebSocket endpoint: the upgrade is refused by <c>refuse</c> (auth) or accepted, and each
-/// accepted connection runs the next scripted handler (or the default one). Connections are recorded.
+/// A vendor's JSON-over-WebSocket endpoint: the upgrade is refused by <c>refuse</c> (auth, given the key the vendor
+/// accepts) or accepted, and each accepted connection runs the next scripted handler (or the default one).
+/// Connections are recorded.
 /// </summary>
 public sealed class FakeWebSocketVendor : IAsyncDisposable
 {
     private readonly FakeVendorServer _server;
     private readonly ConcurrentQueue<Func<Connection, Task>> _scripts = new();
     private readonly List<Connection> _connections = [];
-    private readonly Func<HttpContext, Task<bool>> _refuse;
+    private readonly Func<HttpContext, string, Task<bool>> _refuse;
     private readonly Func<Connection, Task> _defaultScript;
     private int _attempts;
 
-    private FakeWebSocketVendor(FakeVendorServer server, Func<HttpContext, Task<bool>> refuse, Func<Connection, Task> defaultScript) =>
-        (_server, _refuse, _defaultScript) = (server, refuse, defaultScript);
+    private FakeWebSocketVendor(FakeVendorServer server, string key, Func<HttpContext, string, Task<bool>> refuse, Func<Connection, Task> defaultScript) =>
+        (_server, AcceptedKey, _refuse, _defaultScript) = (server, key, refuse, defaultScript);
+
+    /// <summary>The key the vendor accepts; change it to revoke the one a client was configured with.</summary>
+    public string AcceptedKey { get; set; }
 
     public string HttpUrl => _server.BaseUrl;
     public string WebSocketUrl => _server.WebSocketUrl;
@@ -29,8 +33,9 @@ public sealed class FakeWebSocketVendor : IAsyncDisposable
     public IReadOnlyList<Connection> Connections { get { lock (_connections) return _connections.ToList(); } }
 
     /// <param name="route">e.g. <c>/tts/websocket</c>.</param>
-    /// <param name="refuse">Writes a refusal and returns true when the upgrade must not be accepted.</param>
-    public static async Task<FakeWebSocketVendor> StartAsync(string route, Func<HttpContext, Task<bool>> refuse, Func<Connection, Task> defaultScript,
+    /// <param name="key">The key accepted at first (<see cref="AcceptedKey"/>).</param>
+    /// <param name="refuse">Given the accepted key, writes a refusal and returns true when the upgrade must not be accepted.</param>
+    public static async Task<FakeWebSocketVendor> StartAsync(string route, string key, Func<HttpContext, string, Task<bool>> refuse, Func<Connection, Task> defaultScript,
         Action<WebApplication>? alsoMap = null)
     {
         FakeWebSocketVendor? fake = null;
@@ -39,7 +44,7 @@ public sealed class FakeWebSocketVendor : IAsyncDisposable
             app.Map(route, context => fake!.HandleAsync(context));
             alsoMap?.Invoke(app);
         });
-        return fake = new FakeWebSocketVendor(server, refuse, defaultScript);
+        return fake = new FakeWebSocketVendor(server, key, refuse, defaultScript);
     }
 
     public void Enqueue(params Func<Connection, Task>[] scripts)
@@ -47,11 +52,12 @@ public sealed class FakeWebSocketVendor : IAsyncDisposable
         foreach (var script in scripts) _scripts.Enqueue(script);
     }
 
-    private async Task HandleAsync(HttpContext context)
+    /// <summary>Serves one upgrade request; also mappable onto another fake's server (a vendor host with several endpoints).</summary>
+    internal async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _attempts);
         if (!context.WebSockets.IsWebSocketRequest) { context.Response.StatusCode = 400; return; }
-        if (await _refuse(context)) return;
+        if (await _refuse(context, AcceptedKey)) return;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var connection = new Connection(context, socket);
         lock (_connections) _connections.Add(connection);
