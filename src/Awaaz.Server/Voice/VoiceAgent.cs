@@ -23,6 +23,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
     {
         private static readonly string[] Backchannels = ["hmm", "hm", "haan", "ha", "ji", "okay", "ok", "accha", "acha", "right", "uh huh", "mm"];
         private const string DefaultEndCallMessage = "Thank you for your time. Goodbye!";
+        private const string DefaultTransferMessage = "Please hold while I transfer your call.";
+        private const string TransferFailedLine = "I am sorry, I could not transfer your call right now.";
+        /// <summary>How long past its playing time the transfer announcement's mark is waited for (smartflo.md §11.5).</summary>
+        private static readonly TimeSpan AnnouncementMarkWait = TimeSpan.FromSeconds(10);
+        private const int MaxTransferNoteChars = 500;
         private static readonly TimeSpan StalledTurnTimeout = TimeSpan.FromMilliseconds(1500);
         private static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(10);
         private const int ConfirmSpeechMs = 64;
@@ -59,6 +64,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private int _userTurns;
         private bool _ending;
         private bool _reprompted;
+        /// <summary>From the transfer announcement until Smartflo's answer: no barge-in, no new turns.</summary>
+        private volatile bool _transferring;
+        private CancellationToken _lifetime;
 
         public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics)
         {
@@ -79,6 +87,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         public async Task RunAsync(CancellationToken ct)
         {
+            _lifetime = ct;
             var phrases = DialogueScript.TryParse(_ctx.Agent.Prompt, out var script, out _) ? script!.Phrases : null;
             _recognition = await _stt.StartAsync(new SpeechRecognitionOptions(_pipeline.Stt.Language, _pipeline.Stt.Model, phrases), ct);
             var reader = Task.Run(() => ReadTranscriptsAsync(ct), ct);
@@ -156,7 +165,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     _bargedIn = false;
                     _lastUserActivity = _ctx.Clock.GetUtcNow();
                 }
-                if (_inSpeech && !_bargedIn && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
+                if (_inSpeech && !_bargedIn && !_transferring && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
                     await BargeInAsync();
                 return;
             }
@@ -236,7 +245,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         private void CheckSilence()
         {
-            if (_ending || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
+            if (_ending || _transferring || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
             if (_ctx.Clock.GetUtcNow() - _lastUserActivity < SilenceTimeout) return;
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             if (!_reprompted)
@@ -257,6 +266,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _userTurns++;
             _reprompted = false;
             _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (_transferring || _ending) return; // heard and written down, but the call is being handed over
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
 
@@ -287,6 +297,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// </summary>
         private async Task RespondAsync(string? userText, (DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal)? user, CancellationToken turn)
         {
+            if (_ending) return;
             if (userText is not null) _history.Add(new ChatMessage(ChatRole.User, userText));
             var options = new ChatOptions
             {
@@ -354,22 +365,82 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// <summary>Runs one tool the LLM asked for; the result (or error) is what the LLM reads next.</summary>
         private Task<object?> InvokeToolAsync(FunctionCallContent call, CancellationToken turn) => call.Name switch
         {
+            AgentTools.TransferCall => TransferAsync(call),
             _ => Task.FromResult<object?>(new { error = $"Unknown tool '{call.Name}'." }),
         };
 
+        /// <summary>
+        /// partner-api.md §9.11: say <c>transferMessage</c>, wait until the caller heard it (bounded), ask Smartflo to transfer.
+        /// Success ends Awaaz's part of the call; failure is told to the caller, and the LLM reads why and carries on.
+        /// Runs on the call's lifetime, not the turn's: the caller cannot talk over their own transfer.
+        /// </summary>
+        private async Task<object?> TransferAsync(FunctionCallContent call)
+        {
+            var agent = _ctx.Agent;
+            if (!agent.TransferEnabled || agent.TransferNumber is not { } number)
+                return new { status = TransferStatus.Failed, reason = "not_enabled", error = "Transferring calls is not enabled for this agent." };
+            if (_transferring) return new { status = "in_progress", error = "A transfer of this call is already in progress." };
+            _transferring = true;
+            try
+            {
+                var note = call.Arguments is { } args && args.TryGetValue("reason", out var given) && given?.ToString()?.Trim() is { Length: > 0 } r
+                    ? r[..Math.Min(r.Length, MaxTransferNoteChars)] : null;
+                await AnnounceAsync(PromptTemplate.RenderOptional(agent.TransferMessage, _variables) ?? DefaultTransferMessage);
+                var outcome = await _ctx.Actions.TransferAsync(number, note);
+                if (outcome.Succeeded)
+                {
+                    _ending = true;
+                    return new { status = TransferStatus.Succeeded };
+                }
+                await SpeakTextAsync(TransferFailedLine, null, _lifetime);
+                return new
+                {
+                    status = TransferStatus.Failed, reason = outcome.Reason, error = outcome.Error,
+                    note = $"The caller was told: \"{TransferFailedLine}\" Continue helping them; do not promise a transfer.",
+                };
+            }
+            finally
+            {
+                _transferring = false;
+            }
+        }
+
+        /// <summary>Speaks the transfer announcement and waits for its mark: its playing time plus at most 10 s. A TTS failure does not stop the transfer.</summary>
+        private async Task AnnounceAsync(string text)
+        {
+            var queued = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var speaking = SpeakTextAsync(text, null, _lifetime, duration => queued.TrySetResult(duration));
+            try
+            {
+                if (await Task.WhenAny(speaking, queued.Task) == queued.Task)
+                    await Task.WhenAny(speaking, Task.Delay(await queued.Task + AnnouncementMarkWait, _ctx.Clock, _lifetime));
+                if (speaking.IsCompleted) await speaking;
+                else _ctx.Logger.LogWarning("Call {CallId}: the transfer announcement's mark did not come back in time; transferring anyway", _ctx.Call.Id);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _ctx.Logger.LogWarning("Call {CallId}: the transfer announcement failed ({Error}); transferring anyway", _ctx.Call.Id, ex.Message);
+            }
+        }
+
         /// <summary>Speaks one sentence and writes the bot turn, truncated to what the caller heard.</summary>
-        private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured, CancellationToken turn)
+        /// <param name="queued">Called with the utterance's playing time once all of its audio is handed to the speech output.</param>
+        private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured,
+            CancellationToken turn, Action<TimeSpan>? queued = null)
         {
             var started = _ctx.Clock.GetUtcNow();
             var ttsStarted = Stopwatch.GetTimestamp();
             TimeSpan? ttsFirstByte = null;
             async IAsyncEnumerable<ReadOnlyMemory<byte>> Audio()
             {
+                long bytes = 0;
                 await foreach (var chunk in _tts.SynthesizeAsync(text, new SpeechSynthesisOptions(_pipeline.Tts.Voice ?? "en-us", _pipeline.Stt.Language, _pipeline.Tts.Model), turn))
                 {
                     ttsFirstByte ??= Stopwatch.GetElapsedTime(ttsStarted);
+                    bytes += chunk.Length;
                     yield return chunk;
                 }
+                queued?.Invoke(TimeSpan.FromSeconds(bytes / 8000.0)); // 8 kHz µ-law: one byte per sample
             }
             var playback = await _ctx.Speech.SpeakAsync(Audio(), turn);
             var heard = playback.Completed ? text : Truncate(text, playback.Duration > TimeSpan.Zero ? playback.Heard / playback.Duration : 0);
