@@ -573,7 +573,8 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         if (_call is not null)
         {
             List<TranscriptTurn> transcript;
-            lock (_transcript) transcript = [.. _transcript];
+            // Chronological: a bot turn is written when its playback ends, but it started before input that arrived meanwhile.
+            lock (_transcript) transcript = [.. _transcript.OrderBy(t => t.Timestamp)];
             await _services.Calls.UpdateAsync(_call.Id, c => CallRules.WithTranscript(
                 CallRules.StreamEnded(c with { RecordingPath = c.RecordingPath ?? _recordingPath }, now, _streamEnd, _stopReason), transcript), CancellationToken.None);
             if (_streamEnd == "lost" && !_transferred)

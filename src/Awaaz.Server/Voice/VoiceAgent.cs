@@ -119,7 +119,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     switch (item)
                     {
                         case CallerAudio audio: await OnAudioAsync(audio, ct); break;
-                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero); break;
+                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, isDtmf: true); break;
                     }
                 }
             }
@@ -261,11 +261,12 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         // ---- agent turns ----
 
-        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal)
+        /// <param name="isDtmf">A keypress: the media session already wrote its <c>dtmf</c> transcript entry.</param>
+        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal, bool isDtmf = false)
         {
             _userTurns++;
             _reprompted = false;
-            _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (!isDtmf) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
             if (_transferring || _ending) return; // heard and written down, but the call is being handed over
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
