@@ -184,3 +184,82 @@ public sealed class TransferTests(AwaazFactory factory) : IClassFixture<AwaazFac
         Transcript(ended).ShouldBe(["bot: Press one to talk to a person.", "user: 1", $"bot: {Announcement}", $"bot: {FailureLine}", "bot: Press two to finish."]);
     }
 }
+
+/// <summary>The same tool driven by an OpenAI-compatible LLM (the in-process fake): declaration, call, and the failure fed back.</summary>
+public sealed class LlmTransferTests(LlmTransferTests.OpenAiFactory factory) : IClassFixture<LlmTransferTests.OpenAiFactory>, IAsyncLifetime
+{
+    public sealed class OpenAiFactory : AwaazFactory
+    {
+        public Cloud.FakeOpenAi OpenAi { get; private set; } = null!;
+
+        public override async ValueTask InitializeAsync()
+        {
+            OpenAi = await Cloud.FakeOpenAi.StartAsync();
+            With("OPENAI_API_KEY", Cloud.FakeOpenAi.Key);
+            With("OPENAI_BASE_URL", OpenAi.BaseUrl);
+            await base.InitializeAsync();
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            await OpenAi.DisposeAsync();
+        }
+    }
+
+    private SmartfloSimulator _sim = null!;
+    public async ValueTask InitializeAsync() => _sim = await SimulatedSmartflo.StartAsync();
+    public async ValueTask DisposeAsync() => await _sim.DisposeAsync();
+
+    [Fact]
+    public async Task The_llm_calls_transfer_call_and_reads_why_it_failed()
+    {
+        var openAi = factory.OpenAi;
+        openAi.Enqueue(
+            Cloud.FakeOpenAi.ToolCall("call_1", "transfer_call", """{"reason":""", """ "billing question"}"""),
+            Cloud.FakeOpenAi.Text("Is there anything else ", "I can help with?"));
+        var s = await CallScenario.CreateAsync(factory, _sim, agentExtras: new
+        {
+            prompt = "You are a support agent.", intro_message = "Hello. Press one for a person.",
+            transfer_enabled = true, transfer_number = "+919800000002", transfer_instructions = "When the caller wants a person.",
+            pipeline = new { stt = new { provider = "pocketsphinx" }, llm = new { provider = "openai", model = "gpt-4o-mini" }, tts = new { provider = "espeak", voice = "gmw/en-US" } },
+        });
+        await VoiceBotWiring.WireAsync(_sim, s);
+        _sim.Faults.Update(f => f.Transfer = TransferBehaviour.Reject);
+        _sim.Calls.ScriptNextCall(new FarEndScript { Number = "+919800000095", AnswerAfterMs = 300 });
+        var callId = (await (await s.StartAsync("+919800000095")).ShouldBeSuccessAsync(201)).Str("call_id");
+        await HeardAsync(callId, 1);
+        await _sim.Calls.SendDtmfAsync(callId, "1", TestContext.Current.CancellationToken);
+
+        await HeardAsync(callId, 4); // greeting, default announcement, failure line, the LLM's answer
+        var requests = openAi.Requests;
+        requests.Count.ShouldBe(2);
+        var tool = requests[0].Body["tools"]!.AsArray().Single(t => t!["function"]!.Str("name") == "transfer_call")!["function"]!;
+        tool.Str("description").ShouldContain("When the caller wants a person.");
+        var second = requests[1].Body;
+        var result = second["messages"]!.AsArray().Single(m => m!.Str("role") == "tool")!;
+        result.Str("tool_call_id").ShouldBe("call_1");
+        var content = JsonNode.Parse(result.Str("content"))!;
+        content.Str("status").ShouldBe("failed");
+        content.Str("reason").ShouldBe("rejected");
+
+        await _sim.Calls.CallerHangupAsync(callId, TestContext.Current.CancellationToken);
+        var ended = await s.WaitForAsync(callId, c => c.Str("status") == "completed", 30);
+        var transfer = ended["transfer"]!;
+        transfer.Str("reason").ShouldBe("rejected");
+        transfer.Str("note").ShouldBe("billing question");
+        var transcript = ended["session"]!["transcript"]!.AsArray().Where(t => t!.Str("role") == "bot").Select(t => t!.Str("content")).ToList();
+        transcript.ShouldBe(["Hello. Press one for a person.", "Please hold while I transfer your call.",
+            "I am sorry, I could not transfer your call right now.", "Is there anything else I can help with?"], string.Join("\n", transcript));
+    }
+
+    private async Task HeardAsync(string callId, int utterances)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (_sim.Calls.Stream(callId) is { } stream && stream.Marks.Count(m => m.Echo == MarkEchoKind.Played) >= utterances) return;
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        throw new TimeoutException($"call {callId}: the caller did not hear {utterances} utterance(s)");
+    }
+}
