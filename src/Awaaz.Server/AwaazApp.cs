@@ -1,5 +1,7 @@
 using Awaaz.Server.Agents;
 using Awaaz.Server.Api;
+using Awaaz.Server.Functions;
+using Awaaz.Server.Outbound;
 using Awaaz.Server.Operations;
 using Awaaz.Server.Partners;
 using Awaaz.Server.Storage;
@@ -39,6 +41,11 @@ public static class AwaazApp
         services.AddSingleton<ServerMode>();
         services.AddAwaazDataProtection(configuration);
         services.AddSingleton<ConnectionStore>();
+        services.AddOptions<OutboundOptions>().Configure(o => OutboundOptions.Configure(o, configuration));
+        services.AddSingleton<OutboundClient>();
+        services.AddSingleton<FunctionSecrets>();
+        services.AddSingleton<FunctionInput>();
+        services.AddSingleton<FunctionRunner>();
         services.AddSingleton<PhoneNumberStore>();
         services.AddSingleton<SmartfloGateway>();
         services.AddSingleton<PhoneNumberSync>();
@@ -50,6 +57,7 @@ public static class AwaazApp
         services.AddSingleton<StreamTokens>();
         services.AddSingleton<CallCorrelator>();
         services.AddSingleton<LiveCalls>();
+        services.AddSingleton<ILiveTranscripts, InProcessLiveTranscripts>();
         services.AddSingleton<CallControl>();
         services.AddSingleton<SmartfloSecrets>();
         services.AddSingleton<LifecycleEvents>();
@@ -70,6 +78,9 @@ public static class AwaazApp
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
             o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         });
+        // ASP.NET Core's two lines per request cost ~12 % CPU at 1 000 req/s (docs/benchmarks.md); Logging:LogLevel:Microsoft.AspNetCore=Information brings them back.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddHostedService<StartupTasks>(); // first: migrations must run before any other hosted service touches the database

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Awaaz.Server.Api;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice;
 
 namespace Awaaz.Server.Agents;
@@ -38,7 +39,7 @@ public sealed partial class AgentChanges
     }
 
     /// <summary>Reads every field; problems are collected in <paramref name="f"/> (call <see cref="RequestFields.ThrowIfInvalid"/>).</summary>
-    public static AgentChanges Read(RequestFields f, bool creating, PipelineProviders providers, bool allowCustomLlmBaseUrl)
+    public static AgentChanges Read(RequestFields f, bool creating, PipelineProviders providers, bool allowCustomLlmBaseUrl, FunctionInput functionInput)
     {
         var changes = new AgentChanges();
         var edits = changes._edits;
@@ -127,6 +128,8 @@ public sealed partial class AgentChanges
         Uuid(f, "background_audio_id", "backgroundAudioId", v => d => d with { BackgroundAudioId = v }, edits);
         var volume = f.Number("background_audio_volume", "backgroundAudioVolume", min: 0, max: 1);
         if (volume is { IsSet: true, Value: { } vol }) edits.Add(d => d with { BackgroundAudioVolume = vol });
+
+        if (functionInput.Read(f) is { } functions) edits.Add(d => d with { Functions = functions(d.Functions) });
 
         var pipeline = f.Object("pipeline");
         if (pipeline.IsSet)

@@ -54,6 +54,8 @@ public sealed record AgentDocument
     public double BackgroundAudioVolume { get; init; } = 0.5;
     public int DocumentCount { get; init; }
     public PipelineSettings Pipeline { get; init; } = PipelineSettings.Defaults;
+    /// <summary>(Awaaz) Custom HTTP functions the LLM may call; header values encrypted.</summary>
+    public IReadOnlyList<Functions.AgentFunction> Functions { get; init; } = [];
 
     private static readonly JsonSerializerOptions StorageJson = new()
     {

@@ -1,4 +1,5 @@
 using Awaaz.Server.Api;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice;
 using Microsoft.OpenApi;
 
@@ -41,7 +42,7 @@ public static class AgentEndpoints
         foreach (var update in new[] { agents.MapPut("/{id}", Update), agents.MapPatch("/{id}", Update) })
             update
                 .WithSummary("Update an agent (partial)")
-                .WithDescription("Only supplied fields change; `null` clears nullable fields; `variables` and `extraction_config` are replaced whole; `pipeline` merges deeply and a key set to `null` returns to its default.")
+                .WithDescription("Only supplied fields change; `null` clears nullable fields; `variables`, `extraction_config` and `functions` are replaced whole (a `functions` header value sent back as its mask keeps the stored value); `pipeline` merges deeply and a key set to `null` returns to its default.")
                 .WithJsonBody<AgentRequest>()
                 .Produces<SuccessEnvelope<AgentView>>()
                 .Produces<ErrorEnvelope>(StatusCodes.Status400BadRequest)
@@ -55,10 +56,10 @@ public static class AgentEndpoints
     }
 
     private static async Task<IResult> Create(HttpRequest request, Caller caller, AgentStore store, AgentRules rules,
-        PipelineResolver pipelines, PipelineProviders providers, IConfiguration configuration, CancellationToken ct)
+        PipelineResolver pipelines, PipelineProviders providers, FunctionInput functionInput, IConfiguration configuration, CancellationToken ct)
     {
         var fields = await RequestFields.ReadAsync(request, ct);
-        var changes = AgentChanges.Read(fields, creating: true, providers, AllowCustomLlmBaseUrl(configuration));
+        var changes = AgentChanges.Read(fields, creating: true, providers, AllowCustomLlmBaseUrl(configuration), functionInput);
         fields.ThrowIfInvalid();
 
         var blank = new AgentDocument { AgentName = "", Prompt = "", Language = "" };
@@ -90,11 +91,11 @@ public static class AgentEndpoints
     }
 
     private static async Task<IResult> Update(string id, HttpRequest request, Caller caller, AgentStore store, AgentRules rules,
-        PipelineResolver pipelines, PipelineProviders providers, IConfiguration configuration, CancellationToken ct)
+        PipelineResolver pipelines, PipelineProviders providers, FunctionInput functionInput, IConfiguration configuration, CancellationToken ct)
     {
         var agentId = RouteValues.Id(id, Resource);
         var fields = await RequestFields.ReadAsync(request, ct);
-        var changes = AgentChanges.Read(fields, creating: false, providers, AllowCustomLlmBaseUrl(configuration));
+        var changes = AgentChanges.Read(fields, creating: false, providers, AllowCustomLlmBaseUrl(configuration), functionInput);
         fields.ThrowIfInvalid();
 
         var current = await store.GetAsync(caller.Partner.Id, agentId, ct) ?? throw ApiException.NotFound(Resource, agentId);

@@ -52,6 +52,32 @@ public sealed class AgentRequest
     [Range(0.0, 1.0)] public double? BackgroundAudioVolume { get; init; }
     [Description("(Awaaz) Merged deeply on update; a key set to null returns to its default.")]
     public PipelineRequest? Pipeline { get; init; }
+    [MaxLength(20), Description("(Awaaz) Custom HTTP functions the LLM may call (docs/functions.md). Replaced whole on update; null or [] removes them.")]
+    public IReadOnlyList<FunctionRequest>? Functions { get; init; }
+}
+
+[Description("A custom HTTP function: a tool the agent's LLM may call, answered by your endpoint.")]
+public sealed class FunctionRequest
+{
+    [Required, StringLength(64, MinimumLength = 1), RegularExpression("^[a-zA-Z_][a-zA-Z0-9_]{0,63}$"),
+     Description("Tool name the LLM sees; unique per agent (case-insensitive); not end_call, transfer_call or set_variable.")]
+    public string? Name { get; init; }
+    [Required, StringLength(1000, MinimumLength = 1), Description("Tells the LLM what the function does and when to call it.")]
+    public string? Description { get; init; }
+    [Required, MaxLength(2048), Description("https:// URL without user credentials (http:// and private addresses only when the server sets WEBHOOK_ALLOW_PRIVATE_TARGETS=true). The host must resolve to public addresses when the call connects.")]
+    public string? Url { get; init; }
+    [Description("`GET` (arguments as the query string) | `POST` (default; JSON body `{function, arguments, call}`).")]
+    public string? Method { get; init; }
+    [Description("Up to 20 request headers, name → value. Values are stored encrypted and shown masked (`****` + last 4 characters); sending the mask back keeps the stored value.")]
+    public Dictionary<string, string>? Headers { get; init; }
+    [Description("JSON Schema (`\"type\": \"object\"`, ≤ 8 KiB) of the arguments; default: no arguments.")]
+    public System.Text.Json.Nodes.JsonObject? Parameters { get; init; }
+    [Range(500, 30000), Description("Default 5000.")]
+    public int? TimeoutMs { get; init; }
+    [MaxLength(500), Description("Spoken while the request runs; null: nothing.")]
+    public string? StartedMessage { get; init; }
+    [MaxLength(500), Description("Spoken when the request fails or times out; null: \"Sorry, I could not get that information right now.\"")]
+    public string? ErrorMessage { get; init; }
 }
 
 public sealed class ExtractionConfigRequest

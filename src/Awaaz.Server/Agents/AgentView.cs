@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice;
 
 namespace Awaaz.Server.Agents;
@@ -39,6 +40,7 @@ public sealed record AgentView(
     [property: JsonPropertyName("background_audio_volume")] double BackgroundAudioVolume,
     [property: JsonPropertyName("document_count")] int DocumentCount,
     [property: JsonPropertyName("pipeline")] EffectivePipeline Pipeline,
+    [property: JsonPropertyName("functions")] IReadOnlyList<FunctionView> Functions,
     [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
     [property: JsonPropertyName("updated_at")] DateTimeOffset UpdatedAt)
 {
@@ -60,7 +62,7 @@ public sealed record AgentView(
             d.TransferEnabled, d.TransferNumber, d.TransferMessage, d.TransferInstructions,
             d.EndCallEnabled, d.EndCallMessage, d.EndCallInstructions,
             d.MaxCallDurationSecs, d.BackgroundAudioId, d.BackgroundAudioVolume, d.DocumentCount,
-            pipeline, agent.CreatedAt, agent.UpdatedAt);
+            pipeline, d.Functions.Select(FunctionView.From).ToList(), agent.CreatedAt, agent.UpdatedAt);
     }
 }
 

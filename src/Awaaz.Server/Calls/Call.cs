@@ -130,4 +130,34 @@ public sealed record Call
     public bool IsTerminal => CallStatus.IsTerminal(Status);
 
     public int DurationSeconds => StartedAt is { } s && EndedAt is { } e && e > s ? (int)Math.Ceiling((e - s).TotalSeconds) : 0;
+
+    /// <summary>
+    /// A new call of <paramref name="agent"/> on <paramref name="connection"/>, with its own ids and the agent's configuration
+    /// as it is now. The cap is the agent's (or the platform's), and never beyond a self-hosted connection's
+    /// <c>TATA_CALL_TIMEOUT</c> − 5 s.
+    /// </summary>
+    public static Call New(string partnerId, Agents.Agent agent, Telephony.TelephonyConnection connection, string direction,
+        string fromNumber, string toNumber, JsonObject variables, DateTimeOffset now)
+    {
+        var maxDuration = agent.Document.MaxCallDurationSecs ?? CallService.PlatformMaxDurationSecs;
+        if (connection.ManagedBy == Telephony.TelephonyConnection.ManagedByEnv) maxDuration = Math.Min(maxDuration, connection.Settings.CallTimeoutSecs - 5);
+        return new Call
+        {
+            Id = Guid.NewGuid().ToString("D"),
+            SessionId = Guid.NewGuid().ToString("D"),
+            PartnerId = partnerId,
+            AgentId = agent.Id,
+            AgentName = agent.Document.AgentName,
+            AgentSnapshot = agent.Document.ToJson(),
+            ConnectionId = connection.Id,
+            Direction = direction,
+            FromNumber = fromNumber,
+            ToNumber = toNumber,
+            Variables = variables,
+            MaxDurationSecs = maxDuration,
+            RingTimeoutSecs = connection.Settings.RingTimeoutSecs,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
 }

@@ -84,26 +84,10 @@ public sealed class CallCorrelator(CallStore calls, PhoneNumberStore numbers, Ag
         if (agent is null) return (null, "agent assigned to the DID no longer exists");
 
         var now = clock.GetUtcNow();
-        var call = new Call
+        var call = Call.New(partner.Id, agent, connection, "inbound", Numbers.Normalize(r.Caller) ?? r.Caller ?? "unknown", r.Did, [], now) with
         {
-            Id = Guid.NewGuid().ToString("D"),
-            SessionId = Guid.NewGuid().ToString("D"),
-            PartnerId = partner.Id,
-            AgentId = agent.Id,
-            AgentName = agent.Document.AgentName,
-            AgentSnapshot = agent.Document.ToJson(),
-            ConnectionId = connection.Id,
-            Direction = "inbound",
-            FromNumber = Numbers.Normalize(r.Caller) ?? r.Caller ?? "unknown",
-            ToNumber = r.Did,
-            Variables = [],
             Status = CallStatus.InProgress,
             StartedAt = now,
-            MaxDurationSecs = Math.Min(agent.Document.MaxCallDurationSecs ?? CallService.PlatformMaxDurationSecs,
-                connection.ManagedBy == TelephonyConnection.ManagedByEnv ? connection.Settings.CallTimeoutSecs - 5 : CallService.PlatformMaxDurationSecs),
-            RingTimeoutSecs = connection.Settings.RingTimeoutSecs,
-            CreatedAt = now,
-            UpdatedAt = now,
         };
         try
         {

@@ -38,28 +38,10 @@ public sealed partial class CallService(
         var dialMode = connection.OutboundMode ?? throw NotDiallable(connection);
 
         var callerId = await numbers.AgentCallerIdAsync(connection.Id, agent.Id, ct) ?? connection.FromNumber;
-        var maxDuration = agent.Document.MaxCallDurationSecs ?? PlatformMaxDurationSecs;
-        if (connection.ManagedBy == TelephonyConnection.ManagedByEnv) maxDuration = Math.Min(maxDuration, connection.Settings.CallTimeoutSecs - 5);
-        var now = clock.GetUtcNow();
-        var call = new Call
+        var call = Call.New(partner.Id, agent, connection, "outbound", callerId, toNumber!, variables, clock.GetUtcNow()) with
         {
-            Id = Guid.NewGuid().ToString("D"),
-            SessionId = Guid.NewGuid().ToString("D"),
-            PartnerId = partner.Id,
-            AgentId = agent.Id,
-            AgentName = agent.Document.AgentName,
-            AgentSnapshot = agent.Document.ToJson(),
-            ConnectionId = connection.Id,
-            Direction = "outbound",
             DialMode = dialMode,
-            FromNumber = callerId,
-            ToNumber = toNumber!,
-            Variables = variables,
             DialState = DialStates.Queued,
-            MaxDurationSecs = maxDuration,
-            RingTimeoutSecs = connection.Settings.RingTimeoutSecs,
-            CreatedAt = now,
-            UpdatedAt = now,
         };
         call = await calls.CreateAsync(call, partner.ConcurrencyLimit, checkSameNumber: true, ct);
         dialer.Wake();

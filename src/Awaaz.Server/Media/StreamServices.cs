@@ -8,7 +8,7 @@ namespace Awaaz.Server.Media;
 /// <summary>The node services a media session uses.</summary>
 public sealed class StreamServices(
     CallStore calls, ConnectionStore connections, CallCorrelator correlator, CallControl control, LiveCalls live,
-    ConversationEngines engines, TimeProvider clock, ILoggerFactory loggers, IConfiguration configuration)
+    ConversationEngines engines, ILiveTranscripts transcripts, TimeProvider clock, ILoggerFactory loggers, IConfiguration configuration)
 {
     public CallStore Calls { get; } = calls;
     public ConnectionStore Connections { get; } = connections;
@@ -16,6 +16,7 @@ public sealed class StreamServices(
     public CallControl Control { get; } = control;
     public LiveCalls Live { get; } = live;
     public ConversationEngines Engines { get; } = engines;
+    public ILiveTranscripts Transcripts { get; } = transcripts;
     public TimeProvider Clock { get; } = clock;
     public ILoggerFactory Loggers { get; } = loggers;
 

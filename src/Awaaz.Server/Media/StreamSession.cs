@@ -26,6 +26,8 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan InactivityTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan HangupConfirmation = TimeSpan.FromSeconds(10);
+    /// <summary>The agent says goodbye at the cap (farewell waits are bounded at 10 s, smartflo.md §11.5); the session ends the call after this regardless.</summary>
+    private static readonly TimeSpan FarewellAllowance = TimeSpan.FromSeconds(10);
     private const int InitialReceiveBytes = 4096;
 
     private readonly WebSocket _socket;
@@ -175,7 +177,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
             case DtmfMessage dtmf:
                 var at = MediaNow;
                 _input.Writer.TryWrite(new CallerDtmf(at, dtmf.Digit));
-                lock (_transcript) _transcript.Add(new TranscriptTurn("user", "dtmf", dtmf.Digit, _services.Clock.GetUtcNow(), _services.Clock.GetUtcNow(), null, false));
+                AddTurn(new TranscriptTurn("user", "dtmf", dtmf.Digit, _services.Clock.GetUtcNow(), _services.Clock.GetUtcNow(), null, false));
                 return false;
             case MarkMessage mark:
                 OnMark(mark.Name);
@@ -430,7 +432,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private async Task RunAgentAsync(AgentDocument agent, CancellationToken ct)
     {
         var context = new ConversationContext(_call!, agent, _input.Reader, this, this,
-            turn => { lock (_transcript) _transcript.Add(turn); },
+            AddTurn,
             _services.Clock, _logger);
         try
         {
@@ -468,9 +470,9 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                     return;
                 }
                 if (_call?.StartedAt is { } started && _endRequestedAt is null && _transfer is not { IsCompleted: false }
-                    && _services.Clock.GetUtcNow() >= started.AddSeconds(_call.MaxDurationSecs))
+                    && _services.Clock.GetUtcNow() >= started.AddSeconds(_call.MaxDurationSecs) + FarewellAllowance)
                 {
-                    _logger.LogInformation("Call {CallId} reached its {Max} s cap; ending it", CallId, _call.MaxDurationSecs);
+                    _logger.LogInformation("Call {CallId} passed its {Max} s cap without the agent ending it; ending it", CallId, _call.MaxDurationSecs);
                     _ = EndAsync(EndReasons.MaxDuration, graceful: false);
                 }
                 if (_endRequestedAt is { } requested && _services.Clock.GetUtcNow() - requested > HangupConfirmation)
@@ -483,6 +485,12 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    private void AddTurn(TranscriptTurn turn)
+    {
+        lock (_transcript) _transcript.Add(turn);
+        if (_call is { } call) _services.Transcripts.Publish(new TranscriptTurnAdded(call.Id, call.PartnerId, turn));
     }
 
     Task ICallActions.EndCallAsync(string endReason) => EndAsync(endReason, graceful: false);
@@ -577,6 +585,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
             lock (_transcript) transcript = [.. _transcript.OrderBy(t => t.Timestamp)];
             await _services.Calls.UpdateAsync(_call.Id, c => CallRules.WithTranscript(
                 CallRules.StreamEnded(c with { RecordingPath = c.RecordingPath ?? _recordingPath }, now, _streamEnd, _stopReason), transcript), CancellationToken.None);
+            _services.Transcripts.Publish(new TranscriptClosed(_call.Id, _call.PartnerId));
             if (_streamEnd == "lost" && !_transferred)
                 await _services.Control.HangupAsync(_call, EndReasons.StreamLost, CancellationToken.None);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Awaaz.Server.Agents;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice.Dialogue;
 using Microsoft.Extensions.AI;
 
@@ -24,7 +25,12 @@ public sealed class AgentTools
     /// <summary>What the LLM is told it can call, in the order declared.</summary>
     public IReadOnlyList<AITool> Declarations { get; }
 
-    private AgentTools(IReadOnlyList<AITool> declarations) => Declarations = declarations;
+    private readonly IReadOnlyList<AgentFunction> _functions;
+
+    private AgentTools(IReadOnlyList<AITool> declarations, IReadOnlyList<AgentFunction> functions) => (Declarations, _functions) = (declarations, functions);
+
+    /// <summary>The agent's custom HTTP function called <paramref name="name"/>, if any.</summary>
+    public AgentFunction? Function(string name) => _functions.FirstOrDefault(f => f.Name == name);
 
     public static AgentTools For(AgentDocument agent)
     {
@@ -36,7 +42,9 @@ public sealed class AgentTools
             tools.Add(AIFunctionFactory.CreateDeclaration(TransferCall,
                 Describe("Transfer the caller to a human colleague. Call it without saying anything first: the caller is told they are being transferred. " +
                     "If it fails, the result says why and the caller has been told.", agent.TransferInstructions), TransferParameters));
-        return new AgentTools(tools);
+        foreach (var function in agent.Functions)
+            tools.Add(AIFunctionFactory.CreateDeclaration(function.Name, function.Description, function.Parameters));
+        return new AgentTools(tools, agent.Functions);
     }
 
     private static string Describe(string what, string? when) =>

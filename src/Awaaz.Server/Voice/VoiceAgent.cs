@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using Awaaz.Server.Agents;
 using Awaaz.Server.Calls;
+using Awaaz.Server.Functions;
 using Awaaz.Server.Voice.Dialogue;
 using Microsoft.Extensions.AI;
 
@@ -14,10 +15,10 @@ namespace Awaaz.Server.Voice;
 /// agent speaks; a barge-in clears Smartflo's queue, cancels the turn's LLM and TTS, and keeps in the transcript
 /// only what the caller heard.
 /// </summary>
-public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDetector vad, PipelineResolver pipelines, VoiceMetrics metrics) : IConversationEngine
+public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDetector vad, PipelineResolver pipelines, VoiceMetrics metrics, FunctionRunner functions) : IConversationEngine
 {
     public Task RunAsync(ConversationContext context, CancellationToken ct) =>
-        new Conversation(context, providers, vad, pipelines.Resolve(context.Agent), metrics).RunAsync(ct);
+        new Conversation(context, providers, vad, pipelines.Resolve(context.Agent), metrics, functions).RunAsync(ct);
 
     private sealed class Conversation
     {
@@ -33,6 +34,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private const int ConfirmSpeechMs = 64;
         private const int BackchannelDecisionMs = 800;
         private const int MaxToolRounds = 4;
+        private static readonly TimeSpan WrapUpLead = TimeSpan.FromSeconds(30);
+        private const int MachineGreetingOverMs = 1500;
+        private static readonly TimeSpan MaxGreetingWait = TimeSpan.FromSeconds(20);
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
@@ -41,6 +45,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private readonly ITextToSpeech _tts;
         private readonly IChatClient _chat;
         private readonly AgentTools _tools;
+        private readonly FunctionRunner _functions;
         private readonly IVadStream _vad;
         private readonly int _window;
         private readonly Dictionary<string, object?> _variables;
@@ -64,12 +69,20 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private int _userTurns;
         private bool _ending;
         private bool _reprompted;
+        private DateTimeOffset _deadline;
+        private bool _wrapUpSaid;
         /// <summary>From the transfer announcement until Smartflo's answer: no barge-in, no new turns.</summary>
         private volatile bool _transferring;
         private CancellationToken _lifetime;
 
-        public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics)
+        // Voicemail detection (outbound calls whose agent enables it).
+        private readonly VoicemailDetector? _answer;
+        private DateTimeOffset? _machineSince;
+        private int _machineSilenceMs;
+
+        public Conversation(ConversationContext ctx, VoiceProviderRegistry providers, IVoiceActivityDetector vad, EffectivePipeline pipeline, VoiceMetrics metrics, FunctionRunner functions)
         {
+            _functions = functions;
             _ctx = ctx;
             _pipeline = pipeline;
             _metrics = metrics;
@@ -80,6 +93,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _chat = providers.Llm(pipeline.Llm.Provider).Create(pipeline.Llm, ctx.Agent.Prompt, _variables);
             _history.Add(new ChatMessage(ChatRole.System, PromptTemplate.Render(ctx.Agent.Prompt, _variables)));
             _tools = AgentTools.For(ctx.Agent);
+            if (ctx.Agent.VoicemailDetectionEnabled && ctx.Call.Direction == "outbound") _answer = new VoicemailDetector();
             _vad = vad.CreateStream();
             _window = vad.WindowSamples;
             _pending = new short[_window];
@@ -94,6 +108,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             try
             {
                 _lastUserActivity = _ctx.Clock.GetUtcNow();
+                _deadline = (_ctx.Call.StartedAt ?? _lastUserActivity).AddSeconds(_ctx.Call.MaxDurationSecs);
                 if (PromptTemplate.RenderOptional(_ctx.Agent.IntroMessage, _variables) is { Length: > 0 } intro)
                     StartTurn(() => SpeakTextAsync(intro, null, _turn!.Token));
                 else if (_pipeline.Llm.Provider == "scripted")
@@ -108,6 +123,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     if (done == tick)
                     {
                         if (!await tick) break;
+                        CheckDeadline();
+                        CheckVoicemail();
                         CheckSilence();
                         tick = silenceCheck.WaitForNextTickAsync(ct).AsTask();
                         continue;
@@ -119,7 +136,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     switch (item)
                     {
                         case CallerAudio audio: await OnAudioAsync(audio, ct); break;
-                        case CallerDtmf dtmf: OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, isDtmf: true); break;
+                        case CallerDtmf dtmf:
+                            _answer?.OnDtmf();
+                            OnUserText(dtmf.Digit, _ctx.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.Zero, transcribed: true); break;
                     }
                 }
             }
@@ -147,7 +166,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 offset += take;
                 if (_pendingCount < _window) break;
                 _pendingCount = 0;
-                await OnWindowAsync(_vad.Process(_pending), ct);
+                var probability = _vad.Process(_pending);
+                if (_answer is not null) OnAnswerWindow(probability >= _pipeline.Turn.VadThreshold);
+                await OnWindowAsync(probability, ct);
             }
         }
 
@@ -165,7 +186,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     _bargedIn = false;
                     _lastUserActivity = _ctx.Clock.GetUtcNow();
                 }
-                if (_inSpeech && !_bargedIn && !_transferring && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
+                if (_inSpeech && !_bargedIn && _machineSince is null && !_transferring && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
                     await BargeInAsync();
                 return;
             }
@@ -245,7 +266,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         private void CheckSilence()
         {
-            if (_ending || _transferring || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
+            if (_ending || _machineSince is not null || _transferring || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
             if (_ctx.Clock.GetUtcNow() - _lastUserActivity < SilenceTimeout) return;
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             if (!_reprompted)
@@ -259,14 +280,102 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             }
         }
 
+        /// <summary>
+        /// The call's cap (partner-api.md §9.11): 30 s before it, a short wrap-up line at the next pause (never over the
+        /// caller); at the cap, the farewell and the end. The media session ends the call 10 s after the cap regardless.
+        /// </summary>
+        private void CheckDeadline()
+        {
+            if (_ending || _transferring) return; // a transfer in flight decides first (the session's cap is the backstop)
+            var now = _ctx.Clock.GetUtcNow();
+            if (now >= _deadline)
+            {
+                _ctx.Logger.LogInformation("Call {CallId} reached its {Max} s cap; saying goodbye", _ctx.Call.Id, _ctx.Call.MaxDurationSecs);
+                FinalTurn(EndReasons.MaxDuration, PromptTemplate.RenderOptional(_ctx.Agent.EndCallMessage, _variables) ?? DefaultEndCallMessage);
+                return;
+            }
+            // 30 s before the cap; half-way through calls shorter than a minute (only operators' test calls are).
+            var lead = TimeSpan.FromSeconds(Math.Min(WrapUpLead.TotalSeconds, _ctx.Call.MaxDurationSecs / 2.0));
+            if (_wrapUpSaid || now < _deadline - lead) return;
+            if (_inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return; // checked again next second
+            _wrapUpSaid = true;
+            _history.Add(new ChatMessage(ChatRole.System, "About 30 seconds of this call remain. Wrap up the conversation now."));
+            StartTurn(() => SpeakTextAsync(SpokenLines.WrapUp(_pipeline.Stt.Language), null, _turn!.Token));
+        }
+
+        /// <summary>
+        /// The last thing the agent does: stop the turn in progress, say <paramref name="farewell"/> (a barge-in may cut it,
+        /// it cannot cancel the end), then hang up with <paramref name="endReason"/>. No turn starts after this.
+        /// </summary>
+        private void FinalTurn(string endReason, string? farewell)
+        {
+            if (_ending) return;
+            _ending = true;
+            _turn?.Cancel();
+            var previous = _turnTask;
+            _turnTask = Task.Run(async () =>
+            {
+                await previous.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { });
+                try
+                {
+                    if (_ctx.Speech.IsSpeaking) await _ctx.Speech.ClearAsync();
+                    if (!string.IsNullOrWhiteSpace(farewell)) await SpeakTextAsync(farewell, null, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    _ctx.Logger.LogWarning("Call {CallId}: the farewell could not be spoken: {Error}", _ctx.Call.Id, ex.Message);
+                }
+                await _ctx.Actions.EndCallAsync(endReason);
+            });
+        }
+
+        // ---- voicemail ----
+
+        private void OnAnswerWindow(bool speech)
+        {
+            if (_answer!.IsFinal && _machineSince is null) return;
+            _answer.OnWindow(_pending, speech);
+            if (_answer.Verdict == AnswerVerdict.Machine) OnMachineAnswered();
+            if (_machineSince is null || _ending) return;
+            _machineSilenceMs = speech ? 0 : _machineSilenceMs + _window * 1000 / 8000;
+            // The message goes on the tape: right after the beep, or once the greeting has been quiet for a while.
+            if (_answer.BeepEnded || _machineSilenceMs >= MachineGreetingOverMs) LeaveVoicemail();
+        }
+
+        /// <summary>An answering machine: stop talking to it; leave the agent's message after its greeting, or hang up.</summary>
+        private void OnMachineAnswered()
+        {
+            if (_machineSince is not null) return;
+            _machineSince = _ctx.Clock.GetUtcNow();
+            _ctx.Logger.LogInformation("Call {CallId}: answered by a machine ({Evidence})", _ctx.Call.Id, _answer!.Evidence);
+            _turn?.Cancel();
+            if (_ctx.Speech.IsSpeaking) _ = _ctx.Speech.ClearAsync();
+            if (string.IsNullOrWhiteSpace(_ctx.Agent.VoicemailMessage)) FinalTurn(EndReasons.Voicemail, null);
+        }
+
+        /// <summary>A greeting that never goes quiet and never beeps still gets the message, after a bounded wait.</summary>
+        private void CheckVoicemail()
+        {
+            if (_machineSince is { } since && !_ending && _ctx.Clock.GetUtcNow() - since >= MaxGreetingWait) LeaveVoicemail();
+        }
+
+        private void LeaveVoicemail() =>
+            FinalTurn(EndReasons.Voicemail, PromptTemplate.RenderOptional(_ctx.Agent.VoicemailMessage, _variables));
+
         // ---- agent turns ----
 
-        /// <param name="isDtmf">A keypress: the media session already wrote its <c>dtmf</c> transcript entry.</param>
-        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal, bool isDtmf = false)
+        /// <param name="transcribed">DTMF: the media session already wrote the <c>dtmf</c> transcript entry.</param>
+        private void OnUserText(string text, DateTimeOffset speechEndedAt, TimeSpan endpointing, TimeSpan sttFinal, bool transcribed = false)
         {
+            if (_answer?.OnTranscript(text) == AnswerVerdict.Machine)
+            {
+                _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+                OnMachineAnswered();
+                return; // a machine's greeting gets no reply
+            }
             _userTurns++;
             _reprompted = false;
-            if (!isDtmf) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
             if (_transferring || _ending) return; // heard and written down, but the call is being handed over
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
         }
@@ -367,6 +476,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private Task<object?> InvokeToolAsync(FunctionCallContent call, CancellationToken turn) => call.Name switch
         {
             AgentTools.TransferCall => TransferAsync(call),
+            _ when _tools.Function(call.Name) is { } function => RunFunctionAsync(function, call, turn),
             _ => Task.FromResult<object?>(new { error = $"Unknown tool '{call.Name}'." }),
         };
 
@@ -422,6 +532,23 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             {
                 _ctx.Logger.LogWarning("Call {CallId}: the transfer announcement failed ({Error}); transferring anyway", _ctx.Call.Id, ex.Message);
             }
+        }
+
+        /// <summary>
+        /// A custom HTTP function: the request starts first and <c>started_message</c> is spoken while it runs; a failure
+        /// speaks <c>error_message</c> and tells the LLM so. The turn's token (barge-in, call end) cancels the request.
+        /// </summary>
+        private async Task<object?> RunFunctionAsync(AgentFunction function, FunctionCallContent call, CancellationToken turn)
+        {
+            var info = new FunctionCallInfo(_ctx.Call.Id, _ctx.Call.SessionId, _ctx.Call.AgentId, new Dictionary<string, object?>(_variables));
+            var request = _functions.InvokeAsync(function, call.Arguments, info, turn);
+            if (PromptTemplate.RenderOptional(function.StartedMessage, _variables) is { Length: > 0 } started)
+                await SpeakTextAsync(started, null, turn);
+            var outcome = await request;
+            if (outcome.Succeeded) return outcome.Result;
+            var apology = PromptTemplate.RenderOptional(function.ErrorMessage, _variables) ?? AgentFunction.DefaultErrorMessage;
+            await SpeakTextAsync(apology, null, turn);
+            return new { error = $"The function failed: {outcome.Error}.", already_said_to_caller = apology };
         }
 
         /// <summary>Speaks one sentence and writes the bot turn, truncated to what the caller heard.</summary>

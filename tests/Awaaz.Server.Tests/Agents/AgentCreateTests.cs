@@ -13,7 +13,7 @@ public sealed class AgentCreateTests(CloudProvidersFactory factory) : IClassFixt
         "kb_result_format", "kb_enable_llm_processing", "kb_llm_system_prompt", "variables", "extraction_config",
         "project_id", "transferEnabled", "transferNumber", "transferMessage", "transfer_instructions", "endCallEnabled",
         "endCallMessage", "end_call_instructions", "max_call_duration_secs", "background_audio_id", "background_audio_volume",
-        "document_count", "pipeline", "created_at", "updated_at",
+        "document_count", "pipeline", "functions", "created_at", "updated_at",
     ];
 
     [Fact]
