@@ -119,6 +119,11 @@ public sealed record Call
     public bool Rejected { get; init; }
     public string? TimeoutStatus { get; init; }
     public DateTimeOffset? EndedAtCandidate { get; init; }
+    /// <summary>The agent's transfer of this call, when it tried one (the latest attempt; a success is final).</summary>
+    public CallTransfer? Transfer { get; init; }
+
+    /// <summary>Smartflo moved the caller to the transfer number: Awaaz must never hang this call up.</summary>
+    public bool WasTransferred => Transfer is { Succeeded: true };
 
     /// <summary>The customer's number: the callee of an outbound call, the caller of an inbound one.</summary>
     public string CustomerNumber => Direction == "inbound" ? FromNumber : ToNumber;

@@ -11,7 +11,10 @@ public static class CallEndpoints
         calls.MapPost("/start", Start).WithSummary("Start an outbound call (returns the pending call; dialling happens durably in the background)");
         calls.MapGet("", List).WithSummary("List calls, newest first");
         calls.MapGet("/concurrency", Concurrency).WithSummary("Active calls against the partner's concurrency limit");
-        calls.MapGet("/{id}", Get).WithSummary("Get a call with its session and transcript (call_id or session_id)");
+        calls.MapGet("/{id}", Get).WithSummary("Get a call with its session and transcript (call_id or session_id)")
+            .WithDescription("`transfer` (Awaaz) is null, or the agent's transfer: `{ number, status: succeeded|failed, requested_at, error, reason, note }`. " +
+                "`reason` types a failure: not_supported, call_not_active, rejected, auth_failed, rate_limited, provider_unavailable, timeout, ambiguous; " +
+                "`note` is the agent's stated reason for transferring. A succeeded transfer ends the call with end_reason `transfer`.");
         calls.MapPost("/{id}/end", End).WithSummary("End or cancel a call");
     }
 

@@ -24,6 +24,9 @@ public static class CallJson
             ["duration_seconds"] = c.DurationSeconds,
             ["error_message"] = c.ErrorMessage,
             ["variables"] = c.Variables,
+            ["transfer"] = c.Transfer is { } t
+                ? new { number = t.Number, status = t.Status, requested_at = t.RequestedAt, error = t.Error, reason = t.Reason, note = t.Note }
+                : null,
             ["credits_used"] = null,
             ["cost"] = null,
             ["telephony"] = new

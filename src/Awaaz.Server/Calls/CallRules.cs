@@ -88,6 +88,21 @@ public static class CallRules
         HangupReason = call.HangupReason ?? reason,
     });
 
+    /// <summary>
+    /// The outcome of a transfer attempt. A success is final (the caller is on the new leg; Awaaz's part of the call is over
+    /// and its end reason is <c>transfer</c>); otherwise the latest attempt wins.
+    /// </summary>
+    public static Call TransferAttempted(Call call, CallTransfer attempt)
+    {
+        var keep = call.Transfer is { Succeeded: true } || (call.Transfer is { } current && current.RequestedAt > attempt.RequestedAt);
+        var transfer = keep ? call.Transfer! : attempt;
+        return Settle(call with
+        {
+            Transfer = transfer,
+            HangupReason = transfer.Succeeded ? call.HangupReason ?? EndReasons.Transfer : call.HangupReason,
+        });
+    }
+
     /// <summary><c>POST /calls/{id}/end</c> before the call connected.</summary>
     public static Call CancelRequested(Call call, DateTimeOffset at) => call.StartedAt is not null ? call : Settle(call with
     {

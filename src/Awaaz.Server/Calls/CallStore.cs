@@ -218,7 +218,7 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
 
     private const string ParameterList = "@Id, @SessionId, @PartnerId, @AgentId, @AgentName, @AgentSnapshot, @ConnectionId, @Direction, @DialMode, @FromNumber, @ToNumber, @Variables, @Status, @Disposition, @AnsweredBy, @EndReason, @ErrorMessage, @DialState, @DialClaimedAt, @ProviderCallId, @ProviderUuid, @RefId, @StreamSid, @StreamCallSid, @Billsec, @HangupCause, @HangupCauseCode, @ProviderStopReason, @ProviderRecordingUrl, @ProviderAnsweredAt, @HangupRequestedAt, @HangupReason, @CancelRequested, @MaxDurationSecs, @RingTimeoutSecs, @OwnerNode, @OwnerHeartbeatAt, @Transcript, @RecordingPath, @CreatedAt, @RingingAt, @StartedAt, @EndedAt, @StreamEndedAt, @StreamEnd, @Evidence, @UpdatedAt, @Version";
 
-    private sealed record Evidence(DateTimeOffset? StreamStartedAt, HangupEvidence? Hangup, bool Rejected, string? TimeoutStatus, DateTimeOffset? EndedAtCandidate);
+    private sealed record Evidence(DateTimeOffset? StreamStartedAt, HangupEvidence? Hangup, bool Rejected, string? TimeoutStatus, DateTimeOffset? EndedAtCandidate, CallTransfer? Transfer = null);
 
     private static object Parameters(Call c, int previousVersion = -1) => new
     {
@@ -229,7 +229,7 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
         c.CancelRequested, c.MaxDurationSecs, c.RingTimeoutSecs, c.OwnerNode, OwnerHeartbeatAt = Ms(c.OwnerHeartbeatAt),
         Transcript = JsonSerializer.Serialize(c.Transcript, Json), c.RecordingPath, CreatedAt = DbTime.ToDb(c.CreatedAt), RingingAt = Ms(c.RingingAt),
         StartedAt = Ms(c.StartedAt), EndedAt = Ms(c.EndedAt), StreamEndedAt = Ms(c.StreamEndedAt), c.StreamEnd,
-        Evidence = JsonSerializer.Serialize(new Evidence(c.StreamStartedAt, c.Hangup, c.Rejected, c.TimeoutStatus, c.EndedAtCandidate), Json),
+        Evidence = JsonSerializer.Serialize(new Evidence(c.StreamStartedAt, c.Hangup, c.Rejected, c.TimeoutStatus, c.EndedAtCandidate, c.Transfer), Json),
         UpdatedAt = DbTime.ToDb(c.UpdatedAt), c.Version, PreviousVersion = previousVersion, CustomerKey = CustomerKey(c.CustomerNumber),
     };
 
@@ -273,6 +273,7 @@ public sealed class CallStore(Database database, TimeProvider clock, CallEvents 
                 EndedAt = DbTime.FromDb(ended_at), StreamEndedAt = DbTime.FromDb(stream_ended_at), StreamEnd = stream_end,
                 UpdatedAt = DbTime.FromDb(updated_at), Version = (int)version,
                 StreamStartedAt = e.StreamStartedAt, Hangup = e.Hangup, Rejected = e.Rejected, TimeoutStatus = e.TimeoutStatus, EndedAtCandidate = e.EndedAtCandidate,
+                Transfer = e.Transfer,
             };
         }
     }

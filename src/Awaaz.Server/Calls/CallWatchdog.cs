@@ -25,7 +25,8 @@ public sealed class WatchdogOptions
 /// Guarantees every call ends (partner-api.md §5.2): heartbeats this node's live sessions, ends calls past their
 /// hard deadline, and reconciles calls with no outcome — ring timeouts, ambiguous originates, calls orphaned by a
 /// crashed node (also at start-up) — through Smartflo's live calls and call records. A call with no evidence
-/// anywhere is finalised from Awaaz's own knowledge; nothing stays non-terminal.
+/// anywhere is finalised from Awaaz's own knowledge; nothing stays non-terminal. A transferred call is finalised the
+/// same way but never hung up (<see cref="CallControl.HangupAsync"/> refuses): the caller is on the new leg.
 /// </summary>
 public sealed class CallWatchdog(CallStore calls, ConnectionStore connections, SmartfloGateway gateway, CallControl control, LiveCalls live,
     StreamTokens tokens, Microsoft.Extensions.Options.IOptions<WatchdogOptions> options, TimeProvider clock, ILogger<CallWatchdog> logger) : BackgroundService

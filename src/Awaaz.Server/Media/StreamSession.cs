@@ -57,7 +57,11 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private long _malformed;
     private Task? _agent;
     private volatile bool _stopped;
-    private DateTimeOffset? _hangupRequestedAt;
+    /// <summary>When Awaaz ended its part of the call: hang-up requested, or the caller transferred.</summary>
+    private DateTimeOffset? _endRequestedAt;
+    private readonly Lock _transferGate = new();
+    private Task<CallTransfer>? _transfer;
+    private volatile bool _transferred;
 
     public StreamSession(WebSocket socket, StreamGrant grant, StreamServices services)
     {
@@ -166,7 +170,9 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
             case MediaMessage media:
                 if (_writer is null) await OnStartAsync(media.StreamSid, null, null, null, null, ct);
                 if (_call is null) return true;
-                OnMedia(media);
+                if (!_transferred) OnMedia(media); // after a transfer the caller talks to someone else: neither heard nor recorded
+                return false;
+            case DtmfMessage when _transferred:
                 return false;
             case DtmfMessage dtmf:
                 var at = MediaNow;
@@ -471,14 +477,17 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                     await AbortAsync(WebSocketCloseStatus.NormalClosure, "inactive");
                     return;
                 }
-                if (_call?.StartedAt is { } started && _hangupRequestedAt is null && _services.Clock.GetUtcNow() >= started.AddSeconds(_call.MaxDurationSecs) + FarewellAllowance)
+                if (_call?.StartedAt is { } started && _endRequestedAt is null && _transfer is not { IsCompleted: false }
+                    && _services.Clock.GetUtcNow() >= started.AddSeconds(_call.MaxDurationSecs) + FarewellAllowance)
                 {
                     _logger.LogInformation("Call {CallId} passed its {Max} s cap without the agent ending it; ending it", CallId, _call.MaxDurationSecs);
                     _ = EndAsync(EndReasons.MaxDuration, graceful: false);
                 }
-                if (_hangupRequestedAt is { } requested && _services.Clock.GetUtcNow() - requested > HangupConfirmation)
+                if (_endRequestedAt is { } requested && _services.Clock.GetUtcNow() - requested > HangupConfirmation)
                 {
-                    await AbortAsync(WebSocketCloseStatus.NormalClosure, "call ended");
+                    // After a transfer Smartflo is expected to stop the stream; if it keeps it open, close it (never hang up).
+                    if (_transferred) _logger.LogInformation("Call {CallId}: no stop within 10 s of the transfer; closing the stream", CallId);
+                    await AbortAsync(WebSocketCloseStatus.NormalClosure, _transferred ? "call transferred" : "call ended");
                     return;
                 }
             }
@@ -505,10 +514,39 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
             return c with { Variables = variables };
         });
 
+    async Task<CallTransfer> ICallActions.TransferAsync(string number, string? note)
+    {
+        Task<CallTransfer> attempt;
+        lock (_transferGate)
+            attempt = _transfer is { IsCompleted: false } inFlight ? inFlight : _transfer = TransferOnceAsync(number, note);
+        return await attempt;
+    }
+
+    private async Task<CallTransfer> TransferOnceAsync(string number, string? note)
+    {
+        await Task.Yield();
+        if (_stopped || _endRequestedAt is not null || _lifetime.IsCancellationRequested)
+        {
+            var ending = CallTransfer.Failed(number, _services.Clock.GetUtcNow(), TransferFailure.CallNotActive, "The call was already ending", note);
+            await _services.Calls.UpdateAsync(_call!.Id, c => CallRules.TransferAttempted(c, ending), CancellationToken.None);
+            return ending;
+        }
+        var outcome = await _services.Control.TransferAsync(_call!, number, note, CancellationToken.None);
+        if (outcome.Succeeded)
+        {
+            _transferred = true;
+            _input.Writer.TryComplete(); // the agent stops listening
+            _endRequestedAt ??= _services.Clock.GetUtcNow(); // wait for stop (or close after 10 s), without a hang-up
+        }
+        return outcome;
+    }
+
     public async Task EndAsync(string endReason, bool graceful)
     {
-        if (_call is null || _hangupRequestedAt is not null) return;
-        _hangupRequestedAt = _services.Clock.GetUtcNow();
+        // A transfer in flight decides first: if it succeeds, hanging up would drop the caller from the new leg.
+        if (_transfer is { IsCompleted: false } transfer) await transfer.ContinueWith(_ => { });
+        if (_call is null || _endRequestedAt is not null || _transferred) return;
+        _endRequestedAt = _services.Clock.GetUtcNow();
         // A graceful end waits for queued speech (bounded), so the caller hears the last words.
         if (graceful)
             for (var i = 0; i < 100 && IsSpeaking && !_lifetime.IsCancellationRequested; i++) await Task.Delay(100);
@@ -517,7 +555,8 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
 
     public async Task SendEndEventAndCloseAsync()
     {
-        _outbound.Writer.TryWrite(new Outbound.End(_call?.StreamCallSid));
+        // `end` asks Smartflo to end the call: never after a transfer, the caller is on the new leg.
+        if (!_transferred) _outbound.Writer.TryWrite(new Outbound.End(_call?.StreamCallSid));
         await Task.Delay(200);
         await AbortAsync(WebSocketCloseStatus.NormalClosure, "call ended");
     }
@@ -553,11 +592,12 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         if (_call is not null)
         {
             List<TranscriptTurn> transcript;
-            lock (_transcript) transcript = [.. _transcript];
+            // Chronological: a bot turn is written when its playback ends, but it started before input that arrived meanwhile.
+            lock (_transcript) transcript = [.. _transcript.OrderBy(t => t.Timestamp)];
             await _services.Calls.UpdateAsync(_call.Id, c => CallRules.WithTranscript(
                 CallRules.StreamEnded(c with { RecordingPath = c.RecordingPath ?? _recordingPath }, now, _streamEnd, _stopReason), transcript), CancellationToken.None);
             _services.Transcripts.Publish(new TranscriptClosed(_call.Id, _call.PartnerId));
-            if (_streamEnd == "lost")
+            if (_streamEnd == "lost" && !_transferred)
                 await _services.Control.HangupAsync(_call, EndReasons.StreamLost, CancellationToken.None);
         }
         else if (_grant.CallId is { } callId && _streamEnd == "never_started")

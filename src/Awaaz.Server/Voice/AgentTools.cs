@@ -14,6 +14,11 @@ public sealed class AgentTools
 {
     public const string EndCall = ScriptedChatClient.EndCall;
     public const string SetVariable = ScriptedChatClient.SetVariable;
+    public const string TransferCall = ScriptedChatClient.TransferCall;
+
+    private static readonly JsonElement TransferParameters = JsonDocument.Parse("""
+        {"type":"object","properties":{"reason":{"type":"string","description":"Why the caller is being transferred, in a few words."}},"additionalProperties":false}
+        """).RootElement.Clone();
 
     private static readonly JsonElement NoParameters = JsonDocument.Parse("""{"type":"object","properties":{},"additionalProperties":false}""").RootElement.Clone();
 
@@ -33,6 +38,10 @@ public sealed class AgentTools
         if (agent.EndCallEnabled)
             tools.Add(AIFunctionFactory.CreateDeclaration(EndCall,
                 Describe("End the phone call after saying goodbye.", agent.EndCallInstructions), NoParameters));
+        if (agent.TransferEnabled && agent.TransferNumber is not null)
+            tools.Add(AIFunctionFactory.CreateDeclaration(TransferCall,
+                Describe("Transfer the caller to a human colleague. Call it without saying anything first: the caller is told they are being transferred. " +
+                    "If it fails, the result says why and the caller has been told.", agent.TransferInstructions), TransferParameters));
         foreach (var function in agent.Functions)
             tools.Add(AIFunctionFactory.CreateDeclaration(function.Name, function.Description, function.Parameters));
         return new AgentTools(tools, agent.Functions);

@@ -40,6 +40,13 @@ public interface ICallActions
     /// <summary>Records why the voice pipeline failed as the call's <c>error_message</c> (the call goes on until ended).</summary>
     Task ReportFailureAsync(string error);
 
+    /// <summary>
+    /// Asks Smartflo to move the caller to <paramref name="number"/> (smartflo.md §5.10) and records the outcome on the call.
+    /// On success Awaaz's part of the call is over: no hang-up follows, the stream stops (or is closed after 10 s).
+    /// At most one transfer is in flight per call. <paramref name="note"/> is the agent's stated reason.
+    /// </summary>
+    Task<CallTransfer> TransferAsync(string number, string? note);
+
     /// <summary>Stores a captured value in the call's <c>variables</c>.</summary>
     Task SetVariableAsync(string name, string? value);
 }

@@ -24,6 +24,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
     {
         private static readonly string[] Backchannels = ["hmm", "hm", "haan", "ha", "ji", "okay", "ok", "accha", "acha", "right", "uh huh", "mm"];
         private const string DefaultEndCallMessage = "Thank you for your time. Goodbye!";
+        private const string DefaultTransferMessage = "Please hold while I transfer your call.";
+        private const string TransferFailedLine = "I am sorry, I could not transfer your call right now.";
+        /// <summary>How long past its playing time the transfer announcement's mark is waited for (smartflo.md §11.5).</summary>
+        private static readonly TimeSpan AnnouncementMarkWait = TimeSpan.FromSeconds(10);
+        private const int MaxTransferNoteChars = 500;
         private static readonly TimeSpan StalledTurnTimeout = TimeSpan.FromMilliseconds(1500);
         private static readonly TimeSpan SilenceTimeout = TimeSpan.FromSeconds(10);
         private const int ConfirmSpeechMs = 64;
@@ -71,6 +76,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private bool _reprompted;
         private DateTimeOffset _deadline;
         private bool _wrapUpSaid;
+        /// <summary>From the transfer announcement until Smartflo's answer: no barge-in, no new turns.</summary>
+        private volatile bool _transferring;
+        private CancellationToken _lifetime;
 
         // Voicemail detection (outbound calls whose agent enables it).
         private readonly VoicemailDetector? _answer;
@@ -102,6 +110,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         public async Task RunAsync(CancellationToken ct)
         {
+            _lifetime = ct;
             var phrases = DialogueScript.TryParse(_ctx.Agent.Prompt, out var script, out _) ? script!.Phrases : null;
             try
             {
@@ -201,7 +210,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                     _bargedIn = false;
                     _lastUserActivity = _ctx.Clock.GetUtcNow();
                 }
-                if (_inSpeech && !_bargedIn && _machineSince is null && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
+                if (_inSpeech && !_bargedIn && _machineSince is null && !_transferring && _ctx.Speech.IsSpeaking && _speechMs >= turn.InterruptionMinSpeechMs && !IsLikelyBackchannel())
                     await BargeInAsync();
                 return;
             }
@@ -293,7 +302,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
 
         private void CheckSilence()
         {
-            if (_ending || _machineSince is not null || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
+            if (_ending || _machineSince is not null || _transferring || _inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return;
             if (_ctx.Clock.GetUtcNow() - _lastUserActivity < SilenceTimeout) return;
             _lastUserActivity = _ctx.Clock.GetUtcNow();
             if (!_reprompted)
@@ -313,7 +322,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// </summary>
         private void CheckDeadline()
         {
-            if (_ending) return;
+            if (_ending || _transferring) return; // a transfer in flight decides first (the session's cap is the backstop)
             var now = _ctx.Clock.GetUtcNow();
             if (now >= _deadline)
             {
@@ -403,6 +412,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             _userTurns++;
             _reprompted = false;
             if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
+            if (_transferring || _ending) return; // heard and written down, but the call is being handed over
             // A retry must not add the user's words to the history twice.
             StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token),
                 retry: () => RespondAsync(null, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
@@ -488,7 +498,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 if (failure.Role == PipelineFailure.Tts && voice == _tts) continue;
                 try
                 {
-                    await SpeakTextAsync(FarewellApology, null, CancellationToken.None, voice);
+                    await SpeakTextAsync(FarewellApology, null, CancellationToken.None, voice: voice);
                     break;
                 }
                 catch (Exception ex)
@@ -505,6 +515,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// </summary>
         private async Task RespondAsync(string? userText, (DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal)? user, CancellationToken turn)
         {
+            if (_ending) return;
             if (userText is not null) _history.Add(new ChatMessage(ChatRole.User, userText));
             var options = new ChatOptions
             {
@@ -572,9 +583,64 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// <summary>Runs one tool the LLM asked for; the result (or error) is what the LLM reads next.</summary>
         private Task<object?> InvokeToolAsync(FunctionCallContent call, CancellationToken turn) => call.Name switch
         {
+            AgentTools.TransferCall => TransferAsync(call),
             _ when _tools.Function(call.Name) is { } function => RunFunctionAsync(function, call, turn),
             _ => Task.FromResult<object?>(new { error = $"Unknown tool '{call.Name}'." }),
         };
+
+        /// <summary>
+        /// partner-api.md §9.11: say <c>transferMessage</c>, wait until the caller heard it (bounded), ask Smartflo to transfer.
+        /// Success ends Awaaz's part of the call; failure is told to the caller, and the LLM reads why and carries on.
+        /// Runs on the call's lifetime, not the turn's: the caller cannot talk over their own transfer.
+        /// </summary>
+        private async Task<object?> TransferAsync(FunctionCallContent call)
+        {
+            var agent = _ctx.Agent;
+            if (!agent.TransferEnabled || agent.TransferNumber is not { } number)
+                return new { status = TransferStatus.Failed, reason = "not_enabled", error = "Transferring calls is not enabled for this agent." };
+            if (_transferring) return new { status = "in_progress", error = "A transfer of this call is already in progress." };
+            _transferring = true;
+            try
+            {
+                var note = call.Arguments is { } args && args.TryGetValue("reason", out var given) && given?.ToString()?.Trim() is { Length: > 0 } r
+                    ? r[..Math.Min(r.Length, MaxTransferNoteChars)] : null;
+                await AnnounceAsync(PromptTemplate.RenderOptional(agent.TransferMessage, _variables) ?? DefaultTransferMessage);
+                var outcome = await _ctx.Actions.TransferAsync(number, note);
+                if (outcome.Succeeded)
+                {
+                    _ending = true;
+                    return new { status = TransferStatus.Succeeded };
+                }
+                await SpeakTextAsync(TransferFailedLine, null, _lifetime);
+                return new
+                {
+                    status = TransferStatus.Failed, reason = outcome.Reason, error = outcome.Error,
+                    note = $"The caller was told: \"{TransferFailedLine}\" Continue helping them; do not promise a transfer.",
+                };
+            }
+            finally
+            {
+                _transferring = false;
+            }
+        }
+
+        /// <summary>Speaks the transfer announcement and waits for its mark: its playing time plus at most 10 s. A TTS failure does not stop the transfer.</summary>
+        private async Task AnnounceAsync(string text)
+        {
+            var queued = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var speaking = SpeakTextAsync(text, null, _lifetime, duration => queued.TrySetResult(duration));
+            try
+            {
+                if (await Task.WhenAny(speaking, queued.Task) == queued.Task)
+                    await Task.WhenAny(speaking, Task.Delay(await queued.Task + AnnouncementMarkWait, _ctx.Clock, _lifetime));
+                if (speaking.IsCompleted) await speaking;
+                else _ctx.Logger.LogWarning("Call {CallId}: the transfer announcement's mark did not come back in time; transferring anyway", _ctx.Call.Id);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _ctx.Logger.LogWarning("Call {CallId}: the transfer announcement failed ({Error}); transferring anyway", _ctx.Call.Id, ex.Message);
+            }
+        }
 
         /// <summary>
         /// A custom HTTP function: the request starts first and <c>started_message</c> is spoken while it runs; a failure
@@ -598,9 +664,10 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// or stalled beyond the client's own reconnects is spoken again once (from its start: the client could not tell
         /// what was heard); any other TTS failure is a <see cref="PipelineFailure"/>.
         /// </summary>
+        /// <param name="queued">Called with the utterance's playing time once all of its audio is handed to the speech output.</param>
         /// <param name="voice">Another synthesizer than the pipeline's (the offline apology); its failures are not retried.</param>
         private async Task SpeakTextAsync(string text, ((DateTimeOffset EndedAt, TimeSpan Endpointing, TimeSpan SttFinal) User, TimeSpan LlmFirstToken)? measured,
-            CancellationToken turn, ITextToSpeech? voice = null)
+            CancellationToken turn, Action<TimeSpan>? queued = null, ITextToSpeech? voice = null)
         {
             var started = _ctx.Clock.GetUtcNow();
             var ttsStarted = Stopwatch.GetTimestamp();
@@ -611,11 +678,14 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 : new SpeechSynthesisOptions("en-us", "en"); // the apology is English
             async IAsyncEnumerable<ReadOnlyMemory<byte>> Audio()
             {
+                long bytes = 0;
                 await foreach (var chunk in tts.SynthesizeAsync(text, options, turn))
                 {
                     ttsFirstByte ??= Stopwatch.GetElapsedTime(ttsStarted);
+                    bytes += chunk.Length;
                     yield return chunk;
                 }
+                queued?.Invoke(TimeSpan.FromSeconds(bytes / 8000.0)); // 8 kHz µ-law: one byte per sample
             }
             SpeechPlayback playback;
             try

@@ -14,6 +14,9 @@ public static class StopReasons
 
     /// <summary>[A] wording for a REST hangup or a bot `end`; Awaaz never branches on it.</summary>
     public const string CallDisconnected = "The call was disconnected";
+
+    /// <summary>[A] wording for the stop after a transfer (spec §11.3 lists "transferred" among the causes, not the text).</summary>
+    public const string CallTransferred = "The call was transferred";
 }
 
 /// <summary>Everything one simulated Smartflo call needs: how to reach the resolver, who calls whom, what the caller says and does.</summary>

@@ -35,6 +35,8 @@ public enum StreamEndReason
     MaxDuration,
     /// <summary>The simulator is stopping: the socket is aborted.</summary>
     Cancelled,
+    /// <summary>Smartflo moved the caller to a transfer number (`call/options` type 4): `stop` then close; the call goes on without the bot.</summary>
+    Transferred,
 }
 
 /// <summary>A rule of spec §11.1/§11.4 the bot broke (spec §16.5 list).</summary>

@@ -274,7 +274,7 @@ public sealed class SmartfloCaller
         _wake.Release();
         switch (reason)
         {
-            case StreamEndReason.CallerHangup or StreamEndReason.CallEnded or StreamEndReason.BotEnded or StreamEndReason.MaxDuration:
+            case StreamEndReason.CallerHangup or StreamEndReason.CallEnded or StreamEndReason.BotEnded or StreamEndReason.MaxDuration or StreamEndReason.Transferred:
                 SendStop(detail ?? StopReasons.CallerDisconnected);
                 await DrainAsync(sender).ConfigureAwait(false);
                 await CloseAsync(socket, receiver, WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);

@@ -289,11 +289,15 @@ public sealed class CallEngine
         return Get(call.CallId);
     }
 
-    /// <summary>The caller hangs up (answered: NORMAL_CLEARING; ringing: ORIGINATOR_CANCEL), then `hangup` webhooks.</summary>
+    /// <summary>
+    /// The caller hangs up (answered: NORMAL_CLEARING; ringing: ORIGINATOR_CANCEL), then `hangup` webhooks. On a transferred
+    /// call this is the end of the new leg (reason "Call Transferred").
+    /// </summary>
     public async Task<CallSnapshot> CallerHangupAsync(string anyId, CancellationToken cancellationToken = default)
     {
         var call = Mutate(anyId, c => c.State switch
         {
+            CallState.Answered when c.TransferredTo is not null => End(c, HangupCause.Transferred, "transfer_leg_hangup"),
             CallState.Answered => End(c, HangupCause.CallerHangup, "caller_hangup"),
             CallState.Ringing or CallState.Initiated => End(c, HangupCause.Canceled, "caller_hangup"),
             _ => throw new CallStateException($"Call {c.CallId} has already ended."),
@@ -386,10 +390,48 @@ public sealed class CallEngine
         return call;
     }
 
-    internal CallSnapshot Transfer(string callId, string intercom) =>
-        Mutate(callId, c => c.State == CallState.Answered
+    /// <summary>
+    /// `call/options` type 4 accepted: the caller moves to <paramref name="intercom"/>. Per the `transfer` fault the bot's
+    /// stream stops (`stop` "The call was transferred") or stays open; either way the bot's leg no longer ends the call, the
+    /// new leg's far end does (control API, far-end script, or <see cref="FaultSettings.TransferLegHangupAfterMs"/>).
+    /// </summary>
+    internal CallSnapshot Transfer(string callId, string intercom)
+    {
+        var faults = _faults.Current;
+        var call = Mutate(callId, c => c.State == CallState.Answered && c.TransferredTo is null
             ? c with { TransferredTo = intercom, Timeline = [.. c.Timeline, new CallEvent(Now(), "transferred", intercom)] }
-            : throw new CallStateException($"Call {c.CallId} is {Name(c.State)}; only an answered call can be transferred."));
+            : throw new CallStateException(c.TransferredTo is null
+                ? $"Call {c.CallId} is {Name(c.State)}; only an answered call can be transferred."
+                : $"Call {c.CallId} was already transferred to {c.TransferredTo}."));
+        if (faults.Transfer == TransferBehaviour.KeepStream)
+        {
+            Note(call.CallId, "transfer_kept_stream", null);
+        }
+        else
+        {
+            Track(StopStreamAsync(call.CallId, StreamEndReason.Transferred, StopReasons.CallTransferred));
+        }
+
+        if (faults.TransferLegHangupAfterMs is { } legMs)
+        {
+            Track(HangUpTransferLegAsync(call.CallId, TimeSpan.FromMilliseconds(Math.Max(0, legMs)), _stopping.Token));
+        }
+
+        return call;
+    }
+
+    private async Task HangUpTransferLegAsync(string callId, TimeSpan after, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(after, cancellationToken).ConfigureAwait(false);
+            await CallerHangupAsync(callId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or CallStateException or KeyNotFoundException)
+        {
+            // Ended meanwhile, or the simulator stopped or was reset.
+        }
+    }
 
     internal CallSnapshot Note(string callId, string eventName, string? detail) =>
         Mutate(callId, c => c with { Timeline = [.. c.Timeline, new CallEvent(Now(), eventName, detail)] });
@@ -499,6 +541,13 @@ public sealed class CallEngine
     private async Task FollowStreamAsync(string callId, SmartfloCaller caller)
     {
         var result = await caller.Completion.ConfigureAwait(false);
+        if (Find(callId) is { TransferredTo: not null } && result.EndReason != StreamEndReason.MaxDuration)
+        {
+            // The caller is on the transfer leg: the bot's stream ending (stop, bot close or `end`, loss) does not end the call.
+            TryNote(callId, "bot_leg_ended", Name(result.EndReason ?? StreamEndReason.Transferred));
+            return;
+        }
+
         var (cause, eventName) = result.Outcome switch
         {
             CallerOutcome.ResolverFailed or CallerOutcome.ConnectFailed => (HangupCause.BotUnavailable, "bot_unavailable"),

@@ -39,6 +39,17 @@ public sealed class ForcedResponse
     public int RetryAfterSeconds { get; set; } = 30;
 }
 
+/// <summary>What `POST /v1/call/options` type 4 does to an answered call (spec §5.10, open question 14).</summary>
+public enum TransferBehaviour
+{
+    /// <summary>Accepted; the media stream stops (`stop` "The call was transferred", close); the call goes on on the new leg.</summary>
+    StopStream,
+    /// <summary>Accepted, but the media stream stays open (the other reading of open question 14); the call goes on on the new leg.</summary>
+    KeepStream,
+    /// <summary>Refused: HTTP 200 `{"success":false,"message":"Transfer failed: the destination could not be reached"}`; the call is untouched.</summary>
+    Reject,
+}
+
 /// <summary>Which id forms `POST /v1/call/hangup` accepts (spec §16.3).</summary>
 public sealed class HangupIdForms
 {
@@ -95,6 +106,11 @@ public sealed class FaultSettings
 
     /// <summary>Resend a webhook up to this many times while the receiver answers non-2xx or fails.</summary>
     public int WebhookRetries { get; set; }
+
+    public TransferBehaviour Transfer { get; set; } = TransferBehaviour.StopStream;
+
+    /// <summary>After an accepted transfer, the new leg's far end hangs up after this long; null: it talks until `/_sim/calls/{id}/hangup` or the far-end script.</summary>
+    public int? TransferLegHangupAfterMs { get; set; }
 
     public FaultSettings Clone() =>
         JsonSerializer.Deserialize<FaultSettings>(JsonSerializer.Serialize(this, SimJson.Options), SimJson.Options)!;

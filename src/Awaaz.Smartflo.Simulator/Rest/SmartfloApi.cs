@@ -17,6 +17,7 @@ internal sealed class SmartfloApi(SmartfloSimulator sim)
 {
     private const string InvalidCallerId = "The caller id is not valid for this account.";
     private const string CallNotActive = "Call does not exist or is not active";
+    private const string TransferRejected = "Transfer failed: the destination could not be reached";
 
     public static void Map(WebApplication app, SmartfloSimulator sim)
     {
@@ -717,7 +718,21 @@ internal sealed class SmartfloApi(SmartfloSimulator sim)
 
         if (type == 4)
         {
-            sim.Calls.Transfer(call.CallId, intercom.Trim());
+            if (Faults.Transfer == TransferBehaviour.Reject)
+            {
+                sim.Calls.Note(call.CallId, "transfer_rejected", intercom.Trim());
+                return Failure(200, TransferRejected);
+            }
+
+            try
+            {
+                sim.Calls.Transfer(call.CallId, intercom.Trim());
+            }
+            catch (CallStateException)
+            {
+                return Failure(200, CallNotActive);
+            }
+
             return Success("Call transferred successfully");
         }
 

@@ -126,4 +126,45 @@ public sealed class CallRulesTests
         lost.EndReason.ShouldBe(EndReasons.StreamLost);
         CallRules.ProviderHangup(lost, AnsweredHangup).EndReason.ShouldBe(EndReasons.StreamLost);
     }
+
+    [Fact]
+    public void Transfer_success_is_final_ends_with_transfer_in_every_order_and_later_failures_do_not_undo_it()
+    {
+        var live = CallRules.StreamStarted(CallRules.DialAccepted(NewCall(), T0, "ref", null), T0.AddSeconds(5), "MZ", "h1.1770534283.1");
+        var failed = CallTransfer.Failed("+919800000002", T0.AddSeconds(20), TransferFailure.RateLimited, "Tata SmartFlo API error: 429", null);
+        var succeeded = new CallTransfer("+919800000002", TransferStatus.Succeeded, T0.AddSeconds(30), Note: "billing");
+        var evidence = new List<Func<Call, Call>>
+        {
+            c => CallRules.TransferAttempted(c, failed),
+            c => CallRules.TransferAttempted(c, succeeded),
+            c => CallRules.StreamEnded(c, T0.AddSeconds(31), "stop", "The call was transferred"),
+            c => CallRules.ProviderHangup(c, AnsweredHangup with { ReceivedAt = T0.AddSeconds(90), EndedAt = T0.AddSeconds(89) }),
+        };
+        var outcomes = Permutations(evidence).Select(order => order.Aggregate(live, (c, apply) => apply(c))).ToList();
+        foreach (var c in outcomes)
+        {
+            c.Status.ShouldBe(CallStatus.Completed);
+            c.EndReason.ShouldBe(EndReasons.Transfer);
+            c.Transfer.ShouldBe(succeeded);
+            c.WasTransferred.ShouldBeTrue();
+            c.HangupRequestedAt.ShouldBeNull(); // Awaaz never asked Smartflo to hang up
+        }
+
+        var onlyFailed = CallRules.StreamEnded(CallRules.TransferAttempted(live, failed), T0.AddSeconds(40), "stop", null);
+        onlyFailed.EndReason.ShouldBe(EndReasons.UserHangup);
+        onlyFailed.Transfer!.Reason.ShouldBe(TransferFailure.RateLimited);
+        onlyFailed.WasTransferred.ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Rejected, 200, "Invalid intercom number", true, TransferFailure.Rejected)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Rejected, 200, "Call does not exist or is not active", true, TransferFailure.CallNotActive)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Auth, 401, "Unauthenticated", true, TransferFailure.AuthFailed)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.RateLimited, 429, "Too Many Attempts.", true, TransferFailure.RateLimited)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.ServerError, 502, "HTTP 502", true, TransferFailure.ProviderUnavailable)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Unreachable, 0, "connection refused", false, TransferFailure.ProviderUnavailable)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Unreachable, 0, "connection reset", true, TransferFailure.Ambiguous)]
+    [InlineData(Awaaz.Smartflo.Rest.SmartfloErrorKind.Timeout, 0, "timed out", true, TransferFailure.Timeout)]
+    public void Transfer_failures_get_a_typed_reason(Awaaz.Smartflo.Rest.SmartfloErrorKind kind, int status, string message, bool sent, string reason) =>
+        TransferFailure.Of(new Awaaz.Smartflo.Rest.SmartfloException(Awaaz.Smartflo.Rest.SmartfloEndpoint.Transfer, kind, status, message, requestSent: sent)).ShouldBe(reason);
 }

@@ -68,4 +68,53 @@ public sealed class ScriptedDialogueTests
         DialogueScript.TryParse("""{"steps":[{"id":"a","say":""}]}""", out _, out error).ShouldBeFalse();
         error.ShouldBe("step a says nothing");
     }
+
+    [Fact]
+    public async Task A_transfer_step_calls_transfer_call_and_a_failed_transfer_goes_on_at_next()
+    {
+        const string prompt = """
+            {"steps":[
+              {"id":"menu","say":"Press one for a person.","intents":{"person":["1"]},"routes":{"person":"handoff"}},
+              {"id":"handoff","transfer":true,"next":"after"},
+              {"id":"after","say":"Anything else?","intents":{"no":["no"]},"routes":{"no":"bye"}},
+              {"id":"bye","say":"Goodbye.","end":true}]}
+            """;
+        DialogueScript.TryParse(prompt, out var script, out var error).ShouldBeTrue(error);
+        script!.Find("handoff")!.ExpectsAnswer.ShouldBeFalse();
+        var client = new ScriptedChatClient(script, new Dictionary<string, object?>());
+        var messages = new List<ChatMessage> { new(ChatRole.System, prompt), new(ChatRole.User, "1") };
+
+        var transfer = await client.GetResponseAsync(messages);
+        transfer.Text.ShouldBeEmpty(); // Awaaz says the agent's transferMessage
+        var call = transfer.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Single();
+        call.Name.ShouldBe(ScriptedChatClient.TransferCall);
+        call.Name.ShouldBe(Server.Voice.AgentTools.TransferCall);
+
+        // What the voice agent appends after a failed transfer: the call, then its result.
+        messages.Add(new ChatMessage(ChatRole.Assistant, [call]));
+        messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, new { status = "failed", reason = "rejected" })]));
+        (await client.GetResponseAsync(messages)).Text.ShouldBe("Anything else?");
+        messages.Add(new ChatMessage(ChatRole.Assistant, "Anything else?"));
+        messages.Add(new ChatMessage(ChatRole.User, "no"));
+        (await client.GetResponseAsync(messages)).Text.ShouldBe("Goodbye.");
+    }
+
+    [Theory]
+    [InlineData("""{"steps":[{"id":"a","transfer":true}]}""", "needs next")]
+    [InlineData("""{"steps":[{"id":"a","say":"Bye.","transfer":true,"end":true,"next":"a"}]}""", "cannot both end and transfer")]
+    public void Transfer_steps_must_say_where_to_go_on(string prompt, string explained)
+    {
+        DialogueScript.TryParse(prompt, out _, out var error).ShouldBeFalse();
+        error.ShouldNotBeNull().ShouldContain(explained);
+    }
+
+    [Fact]
+    public void Transfer_tool_is_declared_only_when_enabled_and_carries_the_instructions()
+    {
+        var agent = new Server.Agents.AgentDocument { AgentName = "A", Prompt = "p", Language = "en" };
+        Server.Voice.AgentTools.For(agent).Declarations.ShouldNotContain(t => t.Name == Server.Voice.AgentTools.TransferCall);
+        var enabled = agent with { TransferEnabled = true, TransferNumber = "+919800000002", TransferInstructions = "When the caller asks about billing." };
+        var tool = Server.Voice.AgentTools.For(enabled).Declarations.Single(t => t.Name == Server.Voice.AgentTools.TransferCall);
+        tool.Description.ShouldContain("When to use it: When the caller asks about billing.");
+    }
 }

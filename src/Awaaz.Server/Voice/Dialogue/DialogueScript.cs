@@ -6,7 +6,8 @@ namespace Awaaz.Server.Voice.Dialogue;
 
 /// <summary>
 /// An offline, deterministic conversation: steps that say something, wait for an answer, recognise it by keywords
-/// (intents) or capture it into a variable, and move on; a step may end the call. Written as JSON in the agent's
+/// (intents) or capture it into a variable, and move on; a step may end the call or transfer it (and go on at
+/// <c>next</c> when the transfer fails). Written as JSON in the agent's
 /// prompt (inside a <c>```awaaz-script</c> block, or as the whole prompt). Honestly a script, not an LLM.
 /// </summary>
 /// <example><code>
@@ -43,12 +44,14 @@ public sealed record DialogueScript(IReadOnlyList<DialogueStep> Steps, string? F
             foreach (var step in raw.Steps)
             {
                 if (string.IsNullOrWhiteSpace(step.Id) || !ids.Add(step.Id)) { error = $"step ids must be unique and non-empty ({step.Id})"; return false; }
-                if (string.IsNullOrWhiteSpace(step.Say)) { error = $"step {step.Id} says nothing"; return false; }
+                if (string.IsNullOrWhiteSpace(step.Say) && !step.Transfer) { error = $"step {step.Id} says nothing"; return false; }
+                if (step.Transfer && step.End) { error = $"step {step.Id} cannot both end and transfer the call"; return false; }
+                if (step.Transfer && step.Next is null) { error = $"step {step.Id} transfers the call and needs next (where to go on if the transfer fails)"; return false; }
             }
             foreach (var step in raw.Steps)
                 foreach (var target in (step.Routes?.Values ?? []).Append(step.Next).OfType<string>())
                     if (!ids.Contains(target)) { error = $"step {step.Id} goes to unknown step {target}"; return false; }
-            script = new DialogueScript(raw.Steps, raw.Fallback);
+            script = new DialogueScript(raw.Steps.Select(s => s with { Say = s.Say ?? "" }).ToList(), raw.Fallback);
             return true;
         }
         catch (JsonException ex)
@@ -70,8 +73,10 @@ public sealed record DialogueStep(
     IReadOnlyDictionary<string, IReadOnlyList<string>>? Intents = null,
     IReadOnlyDictionary<string, string>? Routes = null,
     string? Next = null,
-    bool End = false)
+    bool End = false,
+    bool Transfer = false)
 {
+    /// <summary>The step waits for the caller (it neither ends nor transfers the call).</summary>
     [JsonIgnore]
-    public bool ExpectsAnswer => !End;
+    public bool ExpectsAnswer => !End && !Transfer;
 }
