@@ -12,7 +12,6 @@ public sealed record AgentFunction
 {
     public const int MaxPerAgent = 20;
     public const int DefaultTimeoutMs = 5000;
-    public const string DefaultErrorMessage = "Sorry, I could not get that information right now.";
     public static readonly string[] Methods = ["GET", "POST"];
     public static readonly JsonElement EmptyParameters = JsonDocument.Parse("""{"type":"object","properties":{}}""").RootElement.Clone();
 
@@ -26,7 +25,7 @@ public sealed record AgentFunction
     public int TimeoutMs { get; init; } = DefaultTimeoutMs;
     /// <summary>Spoken while the request runs; null: nothing.</summary>
     public string? StartedMessage { get; init; }
-    /// <summary>Spoken when the request fails; null: <see cref="DefaultErrorMessage"/>.</summary>
+    /// <summary>Spoken when the request fails; null: the platform line (<see cref="Voice.SpokenLines.FunctionError"/>).</summary>
     public string? ErrorMessage { get; init; }
 }
 

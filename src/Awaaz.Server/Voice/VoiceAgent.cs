@@ -24,8 +24,6 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
     {
         private static readonly string[] Backchannels = ["hmm", "hm", "haan", "ha", "ji", "okay", "ok", "accha", "acha", "right", "uh huh", "mm"];
         private const string DefaultEndCallMessage = "Thank you for your time. Goodbye!";
-        private const string DefaultTransferMessage = "Please hold while I transfer your call.";
-        private const string TransferFailedLine = "I am sorry, I could not transfer your call right now.";
         /// <summary>How long past its playing time the transfer announcement's mark is waited for (smartflo.md §11.5).</summary>
         private static readonly TimeSpan AnnouncementMarkWait = TimeSpan.FromSeconds(10);
         private const int MaxTransferNoteChars = 500;
@@ -37,8 +35,6 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private static readonly TimeSpan WrapUpLead = TimeSpan.FromSeconds(30);
         private const int MachineGreetingOverMs = 1500;
         private static readonly TimeSpan MaxGreetingWait = TimeSpan.FromSeconds(20);
-        private const string FarewellApology = "Sorry, I am having technical trouble and have to end this call. Please try again later.";
-        private const string ContinueApology = "Sorry, I had a connection problem. Could you say that again?";
 
         private readonly ConversationContext _ctx;
         private readonly EffectivePipeline _pipeline;
@@ -308,7 +304,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (!_reprompted)
             {
                 _reprompted = true;
-                StartTurn(() => SpeakTextAsync("Are you still there?", null, _turn!.Token));
+                StartTurn(() => SpeakTextAsync(SpokenLines.StillThere(_ctx.Agent.Language), null, _turn!.Token));
             }
             else
             {
@@ -336,7 +332,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (_inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return; // checked again next second
             _wrapUpSaid = true;
             _history.Add(new ChatMessage(ChatRole.System, "About 30 seconds of this call remain. Wrap up the conversation now."));
-            StartTurn(() => SpeakTextAsync(SpokenLines.WrapUp(_pipeline.Stt.Language), null, _turn!.Token));
+            StartTurn(() => SpeakTextAsync(SpokenLines.WrapUp(_ctx.Agent.Language), null, _turn!.Token));
         }
 
         /// <summary>
@@ -468,8 +464,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 }
                 _ctx.Logger.LogWarning("Call {CallId}: {Error}; apologising and listening on", _ctx.Call.Id, failure.Message);
                 var heard = _heardInTurn.ToString().Trim();
-                await SpeakTextAsync(ContinueApology, null, turn);
-                _history.Add(new ChatMessage(ChatRole.Assistant, $"{heard} {ContinueApology}".Trim()));
+                var apology = SpokenLines.ContinueApology(_ctx.Agent.Language);
+                await SpeakTextAsync(apology, null, turn);
+                _history.Add(new ChatMessage(ChatRole.Assistant, $"{heard} {apology}".Trim()));
             }
             catch (OperationCanceledException) { }
             catch (Exception again) when (!_ending)
@@ -498,7 +495,8 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 if (failure.Role == PipelineFailure.Tts && voice == _tts) continue;
                 try
                 {
-                    await SpeakTextAsync(FarewellApology, null, CancellationToken.None, voice: voice);
+                    // The offline fallback voice speaks English.
+                    await SpeakTextAsync(SpokenLines.FarewellApology(voice == _tts ? _ctx.Agent.Language : "en"), null, CancellationToken.None, voice: voice);
                     break;
                 }
                 catch (Exception ex)
@@ -604,18 +602,19 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             {
                 var note = call.Arguments is { } args && args.TryGetValue("reason", out var given) && given?.ToString()?.Trim() is { Length: > 0 } r
                     ? r[..Math.Min(r.Length, MaxTransferNoteChars)] : null;
-                await AnnounceAsync(PromptTemplate.RenderOptional(agent.TransferMessage, _variables) ?? DefaultTransferMessage);
+                await AnnounceAsync(PromptTemplate.RenderOptional(agent.TransferMessage, _variables) ?? SpokenLines.TransferHold(_ctx.Agent.Language));
                 var outcome = await _ctx.Actions.TransferAsync(number, note);
                 if (outcome.Succeeded)
                 {
                     _ending = true;
                     return new { status = TransferStatus.Succeeded };
                 }
-                await SpeakTextAsync(TransferFailedLine, null, _lifetime);
+                var failedLine = SpokenLines.TransferFailed(_ctx.Agent.Language);
+                await SpeakTextAsync(failedLine, null, _lifetime);
                 return new
                 {
                     status = TransferStatus.Failed, reason = outcome.Reason, error = outcome.Error,
-                    note = $"The caller was told: \"{TransferFailedLine}\" Continue helping them; do not promise a transfer.",
+                    note = $"The caller was told: \"{failedLine}\" Continue helping them; do not promise a transfer.",
                 };
             }
             finally
@@ -654,7 +653,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 await SpeakTextAsync(started, null, turn);
             var outcome = await request;
             if (outcome.Succeeded) return outcome.Result;
-            var apology = PromptTemplate.RenderOptional(function.ErrorMessage, _variables) ?? AgentFunction.DefaultErrorMessage;
+            var apology = PromptTemplate.RenderOptional(function.ErrorMessage, _variables) ?? SpokenLines.FunctionError(_ctx.Agent.Language);
             await SpeakTextAsync(apology, null, turn);
             return new { error = $"The function failed: {outcome.Error}.", already_said_to_caller = apology };
         }
@@ -673,9 +672,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             var ttsStarted = Stopwatch.GetTimestamp();
             TimeSpan? ttsFirstByte = null;
             var tts = voice ?? _tts;
-            var options = voice is null
+            var options = voice is null || voice == _tts
                 ? new SpeechSynthesisOptions(_pipeline.Tts.Voice ?? "en-us", _pipeline.Stt.Language, _pipeline.Tts.Model)
-                : new SpeechSynthesisOptions("en-us", "en"); // the apology is English
+                : new SpeechSynthesisOptions("en-us", "en"); // the offline fallback voice (its apology is English)
             async IAsyncEnumerable<ReadOnlyMemory<byte>> Audio()
             {
                 long bytes = 0;
