@@ -6,6 +6,8 @@
 # barge-in onset → clear, speech end → reply), the server's Awaaz.Voice histograms (orchestration per turn, VAD onset
 # → clear sent) and a 1 s CPU/RSS sample. Everything is bounded; load goes to 127.0.0.1 only.
 #   STEPS="10 100 300" RATE=10 PLATEAU=60 scripts/bench/voice.sh
+#   TURN='{"interruption_min_speech_ms":100}' STEPS=100 scripts/bench/voice.sh   # another agent with these turn settings (default: the defaults)
+#   FRAME_MS=20 …                                                              # caller media cadence (Smartflo: 100 ms)
 # Results: bench/results/<UTC date>/voice-<time>/ (and a summary line per step). `BENCH_DIR=… scripts/bench/teardown.sh` stops the processes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +18,8 @@ export BENCH_LOG_LEVEL=${BENCH_LOG_LEVEL:-Warning}
 STEPS=${STEPS:-"10 100 300"}; RATE=${RATE:-10}; PLATEAU=${PLATEAU:-60}
 BARGE_IN_EVERY=${BARGE_IN_EVERY:-3}; BARGE_IN_AFTER=${BARGE_IN_AFTER:-800ms}
 FIRST_FROM=${FIRST_FROM:-9700000000}
+TURN=${TURN:-}; FRAME_MS=${FRAME_MS:-100}
+AGENT_NAME="bench-voice${TURN:+-$(echo "$TURN" | md5sum | cut -c1-8)}"
 scripts/bench/setup.sh >/dev/null
 source "$BENCH_DIR/env"
 OUT="bench/results/$(date -u +%F)/voice-$(date -u +%H%M%SZ)"
@@ -23,16 +27,16 @@ mkdir -p "$OUT"
 [ -d "$BENCH_DIR/caller" ] || "$AWAAZ_BIN" render-caller "$BENCH_DIR/caller" >/dev/null
 
 api() { curl -fsS -X "$1" "$AWAAZ_URL/api/v2$2" -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' ${3:+--data "$3"}; }
-VOICE_AGENT=$(api GET "/agent?limit=100" | jq -r '[.. | objects | select(.agent_name? == "bench-voice") | .id][0] // empty')
+VOICE_AGENT=$(api GET "/agent?limit=100" | jq -r --arg name "$AGENT_NAME" '[.. | objects | select(.agent_name? == $name) | .id][0] // empty')
 if [ -z "$VOICE_AGENT" ]; then
-  VOICE_AGENT=$(api POST /agent "$(jq -nc '{agent_name:"bench-voice", prompt:"You are a helpful delivery assistant.",
+  VOICE_AGENT=$(api POST /agent "$(jq -nc --arg name "$AGENT_NAME" --argjson turn "${TURN:-null}" '{agent_name:$name, prompt:"You are a helpful delivery assistant.",
     intro_message:"Hello, thank you for calling. How can I help you today?", language:"en", max_call_duration_secs:1800,
-    pipeline:{stt:{provider:"fake"}, llm:{provider:"fake"}, tts:{provider:"fake", voice:"en-us"}}}')" | jq -r '.data.id')
+    pipeline:({stt:{provider:"fake"}, llm:{provider:"fake"}, tts:{provider:"fake", voice:"en-us"}} + (if $turn then {turn:$turn} else {} end))}')" | jq -r '.data.id')
 fi
 NUMBER_ID=$(api POST /phone-numbers/sync "$(jq -nc --arg c "$CONNECTION_ID" '{connection_id:$c}')" \
   | jq -r --arg did "$DID" '.data.phone_numbers[] | select(.phone_number | endswith($did)) | .id' | head -n1)
 api PUT "/phone-numbers/$NUMBER_ID" "$(jq -nc --arg a "$VOICE_AGENT" '{agent_id:$a}')" >/dev/null
-echo "voice agent $VOICE_AGENT on $DID; results in $OUT"
+echo "voice agent $AGENT_NAME ($VOICE_AGENT${TURN:+, turn $TURN}) on $DID; results in $OUT"
 
 for n in $STEPS; do
   scripts/bench/active-calls.sh --wait 300 >/dev/null
@@ -40,11 +44,11 @@ for n in $STEPS; do
   duration=$(( ramp + PLATEAU ))
   curl -fsS "$AWAAZ_URL/_bench/voice-metrics?reset=true" >/dev/null
   {
-    echo "== $n calls: ramp ${ramp}s, each ${duration}s (all live for ${PLATEAU}s), conversation from $BENCH_DIR/caller, barge-in every $BARGE_IN_EVERY after $BARGE_IN_AFTER"
+    echo "== $n calls: ramp ${ramp}s, each ${duration}s (all live for ${PLATEAU}s), conversation from $BENCH_DIR/caller, barge-in every $BARGE_IN_EVERY after $BARGE_IN_AFTER, caller frames ${FRAME_MS} ms, agent $AGENT_NAME${TURN:+ (turn $TURN)}"
     scripts/bench/conditions.sh
   } | tee "$OUT/voice-$n.txt"
   "$SIM_BIN" load --calls "$n" --ramp "${ramp}s" --duration "${duration}s" --conversation "$BENCH_DIR/caller" \
-    --barge-in-every "$BARGE_IN_EVERY" --barge-in-after "$BARGE_IN_AFTER" --to "$DID" --first-from "$FIRST_FROM" \
+    --barge-in-every "$BARGE_IN_EVERY" --barge-in-after "$BARGE_IN_AFTER" --frame-ms "$FRAME_MS" --to "$DID" --first-from "$FIRST_FROM" \
     --resolver-url "$RESOLVER_URL" --server-pid "$SERVER_PID" --json "$OUT/voice-$n.json" >>"$OUT/voice-$n.txt" 2>&1 &
   load_pid=$!
   scripts/bench/sample.sh "$OUT/voice-$n.csv" $(( duration + 30 )) "$SERVER_PID" "$load_pid" &
