@@ -6,8 +6,10 @@ using Microsoft.Extensions.AI;
 namespace Awaaz.VoiceBench;
 
 /// <summary>
-/// Benchmark double of a streaming LLM (provider name <c>fake</c>): the first token <see cref="FixedLatencyChatClient.FirstToken"/>
-/// after the request, then the rest of a 1–2 sentence reply word by word without further delay.
+/// Benchmark double of a streaming LLM (provider name <c>fake</c>): a 1–2 sentence reply whose first update,
+/// <see cref="FixedLatencyChatClient.FirstToken"/> after the request, is the whole first sentence and the space after it
+/// (so the server can speak it at once: the fixed latency is the time to the first speakable sentence, and sentence
+/// assembly is not counted as orchestration); the rest follows word by word without further delay.
 /// </summary>
 public sealed class FixedLatencyChatProvider : IChatClientProvider
 {
@@ -33,12 +35,12 @@ public sealed class FixedLatencyChatClient : IChatClient
         var userTurns = messages.Count(m => m.Role == ChatRole.User);
         var reply = BenchSpeech.Replies[Math.Max(0, userTurns - 1) % BenchSpeech.Replies.Length];
         await Task.Delay(FirstToken, cancellationToken);
-        var first = true;
-        foreach (var word in reply.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        var firstSentence = reply.IndexOf(". ", StringComparison.Ordinal) is var end and > 0 ? reply[..(end + 2)] : reply;
+        yield return new ChatResponseUpdate(ChatRole.Assistant, firstSentence);
+        foreach (var word in reply[firstSentence.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, first ? word : " " + word);
-            first = false;
             await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, word + " ");
         }
     }
 
