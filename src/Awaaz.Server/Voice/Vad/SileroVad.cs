@@ -117,12 +117,14 @@ public sealed class SileroVad : IVoiceActivityDetector, IDisposable
         private readonly OnnxTensor[] _inputs = new OnnxTensor[3];
         private readonly OnnxTensor[] _outputs = new OnnxTensor[2];
         private readonly OnnxTensor _x, _state, _probability, _stateOut;
+        private readonly SileroVad _owner;
         private readonly bool _skipQuiet;
         private int _quietRun;
 
         public Stream(SileroVad owner)
         {
             _session = owner._session;
+            _owner = owner;
             _skipQuiet = owner._skipQuiet;
             var layout = owner._layout;
             var runtime = owner._runtime;
@@ -152,6 +154,7 @@ public sealed class SileroVad : IVoiceActivityDetector, IDisposable
                 _quietRun = IsQuiet(window) ? Math.Min(_quietRun + 1, SettleWindows + 1) : 0;
             if (_quietRun > SettleWindows)
             {
+                ObjectDisposedException.ThrowIf(_owner._disposed, _owner); // as a run of the model would
                 for (var i = 0; i < ContextSamples; i++) x[i] = window[Window - ContextSamples + i] * (1f / 32768f);
                 return 0f;
             }

@@ -166,6 +166,18 @@ public sealed class SileroVadTests(SileroFixture fixture, ITestOutputHelper outp
     }
 
     [Fact]
+    public void A_disposed_detector_refuses_skipped_quiet_windows_too()
+    {
+        var own = SileroVad.Open(VadAssets.OnnxRuntimePath, VadAssets.ModelPath);
+        using var stream = own.CreateStream();
+        for (var i = 0; i <= SileroVad.SettleWindows; i++) stream.Process(new short[Window]);
+        stream.Process(new short[Window]).ShouldBe(0f);                   // skipped
+        own.Dispose();
+
+        Should.Throw<ObjectDisposedException>(() => stream.Process(new short[Window]));
+    }
+
+    [Fact]
     public void Reset_forgets_the_state_and_the_context()
     {
         var speech = Speech("Reset me please.");
