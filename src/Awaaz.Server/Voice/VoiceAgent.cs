@@ -274,7 +274,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             var previous = _turnTask;
             _turnTask = Task.Run(async () =>
             {
-                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // inline when it is done: no extra hop before the turn
+                await previous.ContinueWith(_ => { });
                 try { await run(); }
                 catch (OperationCanceledException) { }
                 catch (Exception ex)
