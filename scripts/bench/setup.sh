@@ -11,6 +11,8 @@
 #   BENCH_LOG_LEVEL=Warning scripts/bench/setup.sh  # server log level (default: the server's default, Information)
 #   BENCH_SERVER_ENV="DOTNET_gcServer=0" scripts/bench/setup.sh  # extra environment for the server process only
 #   BENCH_PERF_MAP=1 scripts/bench/setup.sh       # let `perf` resolve JIT-compiled frames (DOTNET_PerfMapEnabled=1, W^X off)
+#   BENCH_SERVER_PROJECT=bench/Awaaz.VoiceBench/Awaaz.VoiceBench.csproj BENCH_SERVER_EXE=awaaz-voice-bench scripts/bench/setup.sh
+#                                                  # another host of the server (same CLI), e.g. the voice bench (scripts/bench/voice.sh)
 #
 # Outputs $BENCH_DIR/env (RESOLVER_URL, SERVER_PID, SIM_PID, DID, API_KEY, AWAAZ_URL, DB, CONNECTION_STRING).
 set -euo pipefail
@@ -25,7 +27,8 @@ DID=${DID:-918071000002}
 AWAAZ_URL="http://127.0.0.1:$AWAAZ_PORT"
 SIM_URL="http://127.0.0.1:$SIM_PORT"
 # Published copies, so rebuilding the repository never touches the binaries of running processes.
-AWAAZ_BIN="$BENCH_DIR/bin/server/awaaz"
+BENCH_SERVER_PROJECT=${BENCH_SERVER_PROJECT:-src/Awaaz.Server/Awaaz.Server.csproj}
+AWAAZ_BIN="$BENCH_DIR/bin/server/${BENCH_SERVER_EXE:-awaaz}"
 SIM_BIN="$BENCH_DIR/bin/sim/awaaz-sim"
 mkdir -p "$BENCH_DIR"
 
@@ -40,7 +43,7 @@ wait_http() { # url seconds
 # --- 1. Release build ---------------------------------------------------------------------------
 if [ "${BENCH_NO_BUILD:-0}" != 1 ] && ! { [ -f "$BENCH_DIR/server.pid" ] && kill -0 "$(cat "$BENCH_DIR/server.pid")" 2>/dev/null; }; then
   log "Publishing (Release) to $BENCH_DIR/bin"
-  dotnet publish src/Awaaz.Server/Awaaz.Server.csproj -c Release -nologo -v quiet -o "$BENCH_DIR/bin/server" >/dev/null
+  dotnet publish "$BENCH_SERVER_PROJECT" -c Release -nologo -v quiet -o "$BENCH_DIR/bin/server" >/dev/null
   dotnet publish src/Awaaz.Smartflo.Simulator/Awaaz.Smartflo.Simulator.csproj -c Release -nologo -v quiet -o "$BENCH_DIR/bin/sim" >/dev/null
   git rev-parse --short HEAD >"$BENCH_DIR/bin/commit" 2>/dev/null || true
 fi

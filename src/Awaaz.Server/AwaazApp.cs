@@ -64,7 +64,8 @@ public static class AwaazApp
         return services;
     }
 
-    public static WebApplication Build(string[] args)
+    /// <param name="addServices">Registers extra services after the server's own (benchmark hosts add test doubles of the voice providers).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? addServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
@@ -116,6 +117,7 @@ public static class AwaazApp
             return Task.CompletedTask;
         }));
 
+        addServices?.Invoke(services);
         var app = builder.Build();
         Configure(app);
         return app;

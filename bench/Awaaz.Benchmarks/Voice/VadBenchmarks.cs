@@ -31,6 +31,34 @@ public class SileroVadBenchmarks
     public float Window32Ms() => _stream.Process(_window);
 }
 
+/// <summary>A digitally silent window after a second of silence: skipped (RMS only), as for a caller listening to the agent.</summary>
+[MemoryDiagnoser]
+public class SileroQuietWindowBenchmarks
+{
+    private SileroVad _vad = null!;
+    private IVadStream _stream = null!;
+    private readonly short[] _silence = new short[SileroVad.Window];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var assets = VadBenchmarkAudio.Assets();
+        _vad = SileroVad.Open(Path.Combine(assets, "libonnxruntime.so"), Path.Combine(assets, "silero_vad.onnx"));
+        _stream = _vad.CreateStream();
+        for (var i = 0; i <= SileroVad.SettleWindows; i++) _stream.Process(_silence);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stream.Dispose();
+        _vad.Dispose();
+    }
+
+    [Benchmark]
+    public float QuietWindow32Ms() => _stream.Process(_silence);
+}
+
 /// <summary>The energy fallback on the same window.</summary>
 [MemoryDiagnoser]
 public class EnergyVadBenchmarks

@@ -52,6 +52,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private long _lastInboundAt;
     private int _utteranceSeq;
     private int _clearGeneration;
+    private TaskCompletionSource _clearRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _streamEnd = "closed";
     private string? _stopReason;
     private long _malformed;
@@ -254,7 +255,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     {
         public sealed record Audio(Utterance Utterance, ReadOnlyMemory<byte> Bytes) : Outbound;
         public sealed record EndOfUtterance(Utterance Utterance) : Outbound;
-        public sealed record Clear : Outbound;
+        public sealed record Clear(TaskCompletionSource Sent) : Outbound;
         public sealed record Started : Outbound;
         public sealed record Connected : Outbound;
         public sealed record End(string? CallSid) : Outbound;
@@ -300,11 +301,15 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         return await utterance.Result.Task;
     }
 
-    public Task ClearAsync()
+    /// <summary>Completes when the <c>clear</c> has been sent (or the stream ended).</summary>
+    public async Task ClearAsync()
     {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Interlocked.Increment(ref _clearGeneration);
-        _outbound.Writer.TryWrite(new Outbound.Clear());
-        return Task.CompletedTask;
+        _outbound.Writer.TryWrite(new Outbound.Clear(sent));
+        Interlocked.Exchange(ref _clearRequested, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(); // wakes a pacing wait
+        try { await sent.Task.WaitAsync(_lifetime.Token); }
+        catch (OperationCanceledException) { }
     }
 
     private TimeSpan Heard(Utterance u) => u.StartOffset < 0 || _clock is null ? TimeSpan.Zero : _clock.HeardOf(u.StartOffset, u.EndOffset >= 0 ? u.EndOffset : _clock.SentBytes);
@@ -330,8 +335,12 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                             _framer.CompleteUtterance();
                             owners.Enqueue(new PendingAudio(e.Utterance, -1));
                             break;
-                        case Outbound.Clear when _framer is not null && _writer is not null:
+                        case Outbound.Clear clear when _framer is not null && _writer is not null:
                             await SendClearAsync(output, owners, ct);
+                            clear.Sent.TrySetResult();
+                            break;
+                        case Outbound.Clear clear:
+                            clear.Sent.TrySetResult();
                             break;
                         case Outbound.Connected:
                             output.Clear();
@@ -347,13 +356,16 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                 }
                 if (_framer is not null && _writer is not null && _clock is not null && !_stopped && _framer.TryTakeFrame(frame, out var taken))
                 {
+                    var clearRequested = Volatile.Read(ref _clearRequested).Task;
                     var generation = Volatile.Read(ref _clearGeneration);
                     if (taken.HasAudio)
                     {
                         var delay = _clock.DelayBeforeSending(taken.Length);
                         if (delay > TimeSpan.Zero)
                         {
-                            await Task.Delay(delay, _services.Clock, ct);
+                            // A clear ends the wait at once: barge-in latency must not include a frame's pacing delay.
+                            await Task.WhenAny(Task.Delay(delay, _services.Clock, ct), clearRequested);
+                            ct.ThrowIfCancellationRequested();
                             if (Volatile.Read(ref _clearGeneration) != generation) continue; // a barge-in dropped it
                         }
                         var owner = Attribute(owners, taken.Length);

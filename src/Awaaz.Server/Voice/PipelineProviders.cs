@@ -25,6 +25,7 @@ public sealed class PipelineProviders
         if (configuration.GetValue<bool>("Awaaz:EnableFakeProviders"))
         {
             stt.Add("fake");
+            llm.Add("fake");
             tts.Add("fake");
         }
         (Stt, Llm, Tts) = (stt, llm, tts);

@@ -62,6 +62,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         private int _speechMs;
         private int _silenceMs;
         private bool _bargedIn;
+        private long _speechOnset; // timestamp of the first speech window of the current run
         private DateTimeOffset _lastUserActivity;
 
         // The agent turn in progress.
@@ -198,6 +199,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             var turn = _pipeline.Turn;
             if (probability >= turn.VadThreshold)
             {
+                if (_speechMs == 0) _speechOnset = _ctx.Clock.GetTimestamp();
                 _speechMs += windowMs;
                 _silenceMs = 0;
                 if (!_inSpeech && _speechMs >= ConfirmSpeechMs)
@@ -245,8 +247,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         {
             _bargedIn = true;
             _metrics.BargeIn();
-            await _ctx.Speech.ClearAsync();
+            var onset = _speechOnset;
+            var cleared = _ctx.Speech.ClearAsync();
             _turn?.Cancel();
+            await cleared;
+            _metrics.BargeInCleared(_ctx.Clock.GetElapsedTime(onset));
         }
 
         private async Task<string> CollectFinalAsync(CancellationToken ct)

@@ -19,6 +19,7 @@ public sealed class VoiceMetrics
     private readonly Histogram<int> _orchestration = Meter.CreateHistogram<int>("awaaz.voice.turn.orchestration", "ms");
     private readonly Histogram<int> _total = Meter.CreateHistogram<int>("awaaz.voice.turn.latency", "ms", "End of user speech to first agent audio frame sent");
     private readonly Counter<long> _bargeIns = Meter.CreateCounter<long>("awaaz.voice.barge_ins");
+    private readonly Histogram<int> _bargeInLatency = Meter.CreateHistogram<int>("awaaz.voice.barge_in.latency", "ms", "First speech window of the interrupting speech (VAD) to clear sent");
 
     public void Record(TurnLatency l)
     {
@@ -31,4 +32,6 @@ public sealed class VoiceMetrics
     }
 
     public void BargeIn() => _bargeIns.Add(1);
+
+    public void BargeInCleared(TimeSpan speechOnsetToClearSent) => _bargeInLatency.Record((int)Math.Round(speechOnsetToClearSent.TotalMilliseconds));
 }

@@ -56,6 +56,9 @@ public sealed record CallerOptions
 
     public CallerAudio Audio { get; init; } = CallerAudio.Silence;
 
+    /// <summary>Talk with the bot (speak, listen, sometimes interrupt) instead of streaming <see cref="Audio"/> once.</summary>
+    public ConversationOptions? Conversation { get; init; }
+
     /// <summary>Caller media cadence: 100 ms (800-byte payloads) or 20 ms (160 bytes); any 10–1000 ms value works.</summary>
     public int FrameMs { get; init; } = 100;
 

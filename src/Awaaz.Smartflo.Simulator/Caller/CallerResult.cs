@@ -96,6 +96,19 @@ public sealed record MarkRecord(string Name, double ReceivedMs, double? EchoedMs
 /// <summary>A `clear` the bot sent: audio discarded and the marks flushed by it, in echo order.</summary>
 public sealed record ClearRecord(double AtMs, int DiscardedBytes, IReadOnlyList<string> FlushedMarks);
 
+/// <summary>
+/// One utterance of a conversational caller (<see cref="CallerOptions.Conversation"/>): its speech onset and end, whether
+/// it interrupted the bot, the first `clear` after its onset, and the first bot audio after its end (from silence).
+/// </summary>
+public sealed record CallerTurnRecord(double OnsetMs, bool BargeIn, double? SpeechEndMs, double? ClearMs, double? ReplyMs)
+{
+    /// <summary>Speech onset → `clear` received.</summary>
+    public double? ClearLatencyMs => ClearMs - OnsetMs;
+
+    /// <summary>End of the caller's speech → first bot audio frame received.</summary>
+    public double? ReplyLatencyMs => ReplyMs - SpeechEndMs;
+}
+
 /// <summary>Live counters of a running call.</summary>
 public readonly record struct CallerCounters(CallerOutcome Outcome, int BotMedia, int Marks, int Violations);
 
@@ -137,6 +150,8 @@ public sealed record CallerResult
     public IReadOnlyList<BotAudioEvent> BotTimeline { get; init; } = [];
     public IReadOnlyList<MarkRecord> Marks { get; init; } = [];
     public IReadOnlyList<ClearRecord> Clears { get; init; } = [];
+    /// <summary>A conversational caller's utterances (empty otherwise).</summary>
+    public IReadOnlyList<CallerTurnRecord> Turns { get; init; } = [];
     public IReadOnlyList<Violation> Violations { get; init; } = [];
     public IReadOnlyDictionary<ViolationKind, int> ViolationCounts { get; init; } = new Dictionary<ViolationKind, int>();
     public int ViolationCount => ViolationCounts.Values.Sum();

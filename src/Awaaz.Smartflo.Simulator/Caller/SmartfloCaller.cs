@@ -40,6 +40,8 @@ public sealed class SmartfloCaller
     private readonly List<BotAudioEvent> _botTimeline = [];
     private readonly List<MarkRecord> _marks = [];
     private readonly List<ClearRecord> _clears = [];
+    private readonly List<CallerTurnRecord> _turns = [];
+    private readonly CallerConversation? _conversation;
     private readonly List<string> _dtmfSent = [];
     private ResolverExchange? _resolver;
     private CallerOutcome _outcome = CallerOutcome.Running;
@@ -73,6 +75,7 @@ public sealed class SmartfloCaller
         _options = options;
         _answered = !options.WaitForAnswer;
         _playback = new PlaybackQueue(options.RecordHeardAudio);
+        _conversation = options.Conversation is { } conversation ? new CallerConversation(conversation) : null;
         _writer = new CarrierFrameWriter(options.StreamSid, options.AccountSid, options.CallId);
         Completion = RunAsync(cancellationToken);
     }
@@ -508,9 +511,8 @@ public sealed class SmartfloCaller
                 }
 
                 var payload = new byte[frameBytes];
-                var take = _answered ? Math.Min(frameBytes, audio.Length - audioPosition) : 0;
+                var take = _answered && _conversation is null ? Math.Min(frameBytes, audio.Length - audioPosition) : 0;
                 audio.Span.Slice(audioPosition, take).CopyTo(payload);
-                payload.AsSpan(take).Fill(MuLaw.Silence);
                 audioPosition += take;
                 lock (_gate)
                 {
@@ -518,6 +520,13 @@ public sealed class SmartfloCaller
                     {
                         return;
                     }
+
+                    if (_conversation is not null && _answered)
+                    {
+                        take = Converse(payload, streamMs - frameMs, start);
+                    }
+
+                    payload.AsSpan(take).Fill(MuLaw.Silence);
 
                     _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Media, payload, streamMs));
                     _callerMediaFrames++;
@@ -541,6 +550,25 @@ public sealed class SmartfloCaller
         {
             // The stream is over.
         }
+    }
+
+    /// <summary>The conversational caller's next frame (under the gate): what it says, given whether the bot is audible now.</summary>
+    private int Converse(byte[] payload, double frameStartMs, double start)
+    {
+        var now = NowMs;
+        SendEchoesLocked(_playback.AdvanceTo(SampleAt(now)), now);
+        var frame = _conversation!.Next(frameStartMs, _playback.QueuedBytes > 0, payload);
+        if (frame.OnsetMs is { } onset)
+        {
+            _turns.Add(new CallerTurnRecord(start + onset, frame.BargeIn || _conversation.SpeakingOverBot, null, null, null));
+        }
+
+        if (frame.SpeechEndMs is { } end && _turns.Count > 0)
+        {
+            _turns[^1] = _turns[^1] with { SpeechEndMs = start + end };
+        }
+
+        return frame.SpeechBytes;
     }
 
     /// <summary>Moves the playhead in real time and sends each mark echo when its audio has been played.</summary>
@@ -705,6 +733,15 @@ public sealed class SmartfloCaller
                 RejectLocked(at, ViolationKind.PayloadSize, $"payload of {length} bytes (≥ 160 and a multiple of 160)", Preview(frame), countIgnored: false);
             }
 
+            if (_turns.Count > 0 && _turns[^1] is { SpeechEndMs: { } spokeUntil, ReplyMs: null } turn && at >= spokeUntil)
+            {
+                SendEchoesLocked(_playback.AdvanceTo(SampleAt(at)), at);
+                if (_playback.QueuedBytes == 0)
+                {
+                    _turns[^1] = turn with { ReplyMs = at };
+                }
+            }
+
             _botMedia++;
             _botMediaBytes += length;
             _firstBotAudioMs ??= at - _startMs;
@@ -741,6 +778,10 @@ public sealed class SmartfloCaller
             _clears.Add(new ClearRecord(at, outcome.DiscardedBytes,
                 outcome.Echoes.Where(e => e.Kind == MarkEchoKind.Flushed).Select(e => e.Name).ToList()));
             _botTimeline.Add(new BotAudioEvent(at, BotAudioEventKind.Clear, 0));
+            if (_turns.Count > 0 && _turns[^1] is { ClearMs: null } turn && at >= turn.OnsetMs)
+            {
+                _turns[^1] = turn with { ClearMs = at };
+            }
         }
 
         _wake.Release();
@@ -864,6 +905,7 @@ public sealed class SmartfloCaller
         BotTimeline = [.. _botTimeline],
         Marks = [.. _marks],
         Clears = [.. _clears],
+        Turns = [.. _turns],
         Violations = [.. _violations],
         ViolationCounts = new Dictionary<ViolationKind, int>(_violationCounts),
         Events = [.. _events],

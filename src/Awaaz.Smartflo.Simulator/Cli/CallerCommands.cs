@@ -109,9 +109,13 @@ internal static partial class CallerCommands
         var gap = new Option<string>("--utterance-gap") { Description = "Silence that starts a new bot utterance", DefaultValueFactory = _ => "500ms" };
         var serverPid = new Option<int?>("--server-pid") { Description = "Sample this process's CPU and RSS from /proc" };
         var json = new Option<string?>("--json") { Description = "Also write the result as JSON to this file" };
+        var conversation = new Option<DirectoryInfo?>("--conversation") { Description = "Callers talk with the bot, saying these utterances (*.wav, 8 kHz mono, in name order) in turn; replaces --audio" };
+        conversation.AcceptExistingOnly();
+        var bargeInEvery = new Option<int>("--barge-in-every") { Description = "With --conversation: every n-th utterance interrupts the bot's reply (0: never)", DefaultValueFactory = _ => 3 };
+        var bargeInAfter = new Option<string>("--barge-in-after") { Description = "With --conversation: bot audio heard before interrupting", DefaultValueFactory = _ => "800ms" };
         var command = new Command("load", "Run N concurrent simulated Smartflo calls against a voice-bot server and measure playout lateness, underruns, mark round trips and violations")
         {
-            calls, ramp, duration, resolverUrl, method, audio, frameMs, to, firstFrom, direction, gap, serverPid, json,
+            calls, ramp, duration, resolverUrl, method, audio, frameMs, to, firstFrom, direction, gap, serverPid, json, conversation, bargeInEvery, bargeInAfter,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -132,6 +136,14 @@ internal static partial class CallerCommands
                     Direction = parse.GetValue(direction),
                     UtteranceGap = ParseDuration(parse.GetValue(gap)!),
                     ServerPid = parse.GetValue(serverPid),
+                    Conversation = parse.GetValue(conversation) is { } directory
+                        ? new ConversationOptions
+                        {
+                            Utterances = [.. directory.GetFiles("*.wav").OrderBy(f => f.Name, StringComparer.Ordinal).Select(f => CallerAudio.FromFile(f.FullName))],
+                            BargeInEvery = parse.GetValue(bargeInEvery),
+                            BargeInAfter = ParseDuration(parse.GetValue(bargeInAfter)!),
+                        }
+                        : null,
                 });
             }
             catch (Exception ex) when (ex is FormatException or InvalidDataException or IOException or ArgumentException)
@@ -432,11 +444,17 @@ internal static partial class CallerCommands
         console.Write(new Rule("[bold]Load result[/]").LeftJustified());
         console.MarkupLine($"{r.Calls} calls in {r.ElapsedSeconds:0.0} s: [green]{r.Streamed} streamed[/] ({r.CompletedAsScripted} as scripted), {(r.Failed > 0 ? $"[red]{r.Failed} failed[/]" : "0 failed")}");
         console.MarkupLine($"Bot audio: {r.BotMediaFrames} frames in {r.Utterances} utterances, [bold]{r.Underruns} underruns[/]; marks {r.MarksEchoed}/{r.Marks} echoed; {r.Clears} clears");
+        if (r.CallerTurns > 0)
+        {
+            console.MarkupLine($"Caller: {r.CallerTurns} utterances, {r.BargeIns} barge-ins ({r.BargeInsCleared} cleared), {r.ClearsOnOtherTurns} clears on other turns");
+        }
+
         var table = new Table().Border(TableBorder.Rounded).AddColumns("ms", "count", "min", "p50", "p95", "p99", "max");
         foreach (var (name, d) in new[]
                  {
                      ("resolver latency", r.ResolverLatencyMs), ("first audio after start", r.FirstAudioMs), ("playout lateness", r.LatenessMs),
                      ("underrun stall", r.UnderrunStallMs), ("mark round trip", r.MarkRoundTripMs),
+                     ("barge-in onset → clear", r.BargeInMs), ("speech end → reply audio", r.ReplyMs),
                  })
         {
             table.AddRow(name, $"{d.Count}", F(d.Min), F(d.P50), F(d.P95), F(d.P99), F(d.Max));

@@ -29,6 +29,9 @@ public sealed record LoadOptions
     /// <summary>What every caller says (then silence).</summary>
     public CallerAudio Audio { get; init; } = CallerAudio.Silence;
 
+    /// <summary>Every caller talks with the bot (speak, listen, sometimes interrupt) instead of streaming <see cref="Audio"/>.</summary>
+    public ConversationOptions? Conversation { get; init; }
+
     public int FrameMs { get; init; } = 100;
 
     /// <summary>The number called (`$toNumber`): for inbound, a DID of the Awaaz connection.</summary>
@@ -87,6 +90,17 @@ public sealed record LoadResult
     public required int Marks { get; init; }
     public required int MarksEchoed { get; init; }
     public required int Clears { get; init; }
+    /// <summary>Conversational callers: utterances spoken, and the barge-ins among them.</summary>
+    public int CallerTurns { get; init; }
+    public int BargeIns { get; init; }
+    /// <summary>Barge-ins answered by a `clear`.</summary>
+    public int BargeInsCleared { get; init; }
+    /// <summary>Barge-in speech onset → `clear` received.</summary>
+    public Distribution BargeInMs { get; init; } = Distribution.Empty;
+    /// <summary>`clear`s after an utterance that was not a barge-in (the caller misjudged the end of the bot's reply).</summary>
+    public int ClearsOnOtherTurns { get; init; }
+    /// <summary>End of the caller's speech → first bot audio of the reply.</summary>
+    public Distribution ReplyMs { get; init; } = Distribution.Empty;
     public required IReadOnlyDictionary<ViolationKind, int> Violations { get; init; }
     public int ViolationCount => Violations.Values.Sum();
     public ServerUsage? Server { get; init; }
@@ -168,6 +182,7 @@ public sealed class LoadRun(LoadOptions options)
                     To = to,
                     Direction = Options.Direction,
                     Audio = Options.Audio,
+                    Conversation = Options.Conversation,
                     FrameMs = Options.FrameMs,
                     HangupAfter = Options.Duration,
                     MaxDuration = Options.Duration + Options.Grace,
@@ -222,6 +237,7 @@ public sealed class LoadRun(LoadOptions options)
         }
 
         var streamed = results.Count(r => r.Outcome == CallerOutcome.Streamed);
+        var turns = results.SelectMany(r => r.Turns).ToList();
         return new LoadResult
         {
             Calls = results.Count,
@@ -244,6 +260,12 @@ public sealed class LoadRun(LoadOptions options)
             Marks = results.Sum(r => r.Marks.Count),
             MarksEchoed = results.Sum(r => r.Marks.Count(m => m.Echo is not null)),
             Clears = results.Sum(r => r.Clears.Count),
+            CallerTurns = turns.Count,
+            BargeIns = turns.Count(t => t.BargeIn),
+            BargeInsCleared = turns.Count(t => t.BargeIn && t.ClearMs is not null),
+            BargeInMs = Distribution.Of(turns.Where(t => t.BargeIn && t.ClearLatencyMs is not null).Select(t => t.ClearLatencyMs!.Value)),
+            ClearsOnOtherTurns = turns.Count(t => !t.BargeIn && t.ClearMs is not null),
+            ReplyMs = Distribution.Of(turns.Where(t => t.ReplyLatencyMs is not null).Select(t => t.ReplyLatencyMs!.Value)),
             Violations = violations,
             Server = Options.ServerPid is { } pid
                 ? new ServerUsage(pid, samples.Count, Distribution.Of(samples.Select(s => s.CpuPercent)),

@@ -6,12 +6,14 @@ namespace Awaaz.Server.Voice.Vad;
 /// Chooses the process's <see cref="IVoiceActivityDetector"/> at start-up: Silero VAD v5 when ONNX Runtime and the
 /// model load, else the <see cref="EnergyVad"/>. Logs the choice once and reports it in <c>/readyz</c> as <c>vad</c>.
 /// Settings: <c>Awaaz:Vad:OnnxRuntimePath</c> and <c>Awaaz:Vad:SileroModelPath</c> (relative paths: from the current
-/// directory, then from the application's directory), defaulting to what <c>scripts/assets.sh</c> fetches.
+/// directory, then from the application's directory), defaulting to what <c>scripts/assets.sh</c> fetches;
+/// <c>Awaaz:Vad:SkipQuietWindows</c> (default true, see <see cref="SileroVad.Open"/>).
 /// </summary>
 public static class VadSelection
 {
     public const string OnnxRuntimePathKey = "Awaaz:Vad:OnnxRuntimePath";
     public const string SileroModelPathKey = "Awaaz:Vad:SileroModelPath";
+    public const string SkipQuietWindowsKey = "Awaaz:Vad:SkipQuietWindows";
     public const string DefaultOnnxRuntimePath = "assets/libonnxruntime.so";
     public const string DefaultSileroModelPath = "assets/silero_vad.onnx";
 
@@ -32,7 +34,7 @@ public static class VadSelection
         string reason;
         try
         {
-            var silero = SileroVad.Open(library, model);
+            var silero = SileroVad.Open(library, model, configuration.GetValue(SkipQuietWindowsKey, true));
             logger.LogInformation("Voice activity detection: Silero VAD v5 on ONNX Runtime {OrtVersion} ({OnnxRuntimePath}, model {SileroModelPath})",
                 silero.RuntimeVersion, library, model);
             readiness?.Report("vad", $"{silero.Name} (ONNX Runtime {silero.RuntimeVersion})");

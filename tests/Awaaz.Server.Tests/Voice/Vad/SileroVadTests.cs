@@ -103,6 +103,80 @@ public sealed class SileroVadTests(SileroFixture fixture, ITestOutputHelper outp
         aloneQuiet.Max().ShouldBeLessThan(0.5f);
     }
 
+    public static TheoryData<string> QuietSkipCases => ["english", "hindi", "mulaw-noise", "long-silences"];
+
+    private static short[] QuietSkipAudio(string name) => name switch
+    {
+        "english" => Concat(Silence(1), Speech("Hello, thank you for calling. How can I help you today?"), Silence(1.5)),
+        "hindi" => Concat(Silence(1), Speech("नमस्ते, आपका स्वागत है। मैं आपकी क्या सहायता कर सकता हूँ?", "hi"), Silence(1.5)),
+        "mulaw-noise" => ThroughMuLaw(Mix(Concat(Silence(0.5), Speech("Please say your account number after the beep."), Silence(1)),
+            Noise(0.5 + Speech("Please say your account number after the beep.").Length / 8000.0 + 1, -50, seed: 7))),
+        _ => ThroughMuLaw(Concat(Silence(3), Speech("Yes, that is right."), Silence(2), Speech("One two three four five."), Silence(0.4), Speech("Okay."), Silence(1))),
+    };
+
+    [Theory]
+    [MemberData(nameof(QuietSkipCases))]
+    public void Skipping_quiet_windows_keeps_every_speech_decision(string name)
+    {
+        using var full = SileroVad.Open(VadAssets.OnnxRuntimePath, VadAssets.ModelPath, skipQuiet: false);
+        var audio = QuietSkipAudio(name);
+        var expected = Probabilities(full, audio);
+        var skipping = Probabilities(Vad, audio);
+        Print($"{name} full", expected);
+        Print($"{name} skip", skipping);
+
+        foreach (var threshold in new[] { 0.5f, 0.35f })
+        {
+            var want = Segments(expected, threshold);
+            var got = Segments(skipping, threshold);
+            got.Count.ShouldBe(want.Count, $"{name}: speech segments at {threshold}");
+            for (var i = 0; i < want.Count; i++)
+            {
+                Math.Abs(got[i].Start - want[i].Start).ShouldBeLessThanOrEqualTo(1, $"{name}: start of segment {i} at {threshold}");
+                Math.Abs(got[i].End - want[i].End).ShouldBeLessThanOrEqualTo(1, $"{name}: end of segment {i} at {threshold}");
+            }
+        }
+        output.WriteLine($"{name}: {skipping.Count(p => p == 0)} of {skipping.Length} windows skipped");
+    }
+
+    /// <summary>Runs of windows at or above the threshold, as [start, end) window indices.</summary>
+    private static List<(int Start, int End)> Segments(float[] p, float threshold)
+    {
+        var segments = new List<(int, int)>();
+        for (var i = 0; i < p.Length; i++)
+        {
+            if (p[i] < threshold) continue;
+            var start = i;
+            while (i < p.Length && p[i] >= threshold) i++;
+            segments.Add((start, i));
+        }
+        return segments;
+    }
+
+    [Fact]
+    public void Quiet_windows_run_the_model_until_it_settles_then_are_skipped_until_sound_returns()
+    {
+        using var stream = Vad.CreateStream();
+        Probabilities(stream, Concat(Speech("Good morning."), Noise(0.25, -50)), Window); // ends on sound (espeak-ng's own tail is silence)
+        var quiet = Probabilities(stream, Silence(2), Window);
+        quiet[..SileroVad.SettleWindows].ShouldAllBe(p => p > 0f);       // the model ran: its scores are never exactly 0
+        quiet[SileroVad.SettleWindows..].ShouldAllBe(p => p == 0f);
+        var noise = Probabilities(stream, Noise(0.5, -50), Window);        // −50 dBFS is not quiet: the model runs again
+        noise.ShouldAllBe(p => p > 0f);
+    }
+
+    [Fact]
+    public void A_disposed_detector_refuses_skipped_quiet_windows_too()
+    {
+        var own = SileroVad.Open(VadAssets.OnnxRuntimePath, VadAssets.ModelPath);
+        using var stream = own.CreateStream();
+        for (var i = 0; i <= SileroVad.SettleWindows; i++) stream.Process(new short[Window]);
+        stream.Process(new short[Window]).ShouldBe(0f);                   // skipped
+        own.Dispose();
+
+        Should.Throw<ObjectDisposedException>(() => stream.Process(new short[Window]));
+    }
+
     [Fact]
     public void Reset_forgets_the_state_and_the_context()
     {
