@@ -446,7 +446,7 @@ public sealed class SmartfloCaller
                     bool byBot;
                     lock (_gate)
                     {
-                        byBot = !_closeSent;
+                        byBot = !_closeSent && _stopSentMs is null; // after our stop, the bot closing first only answers it
                         _closedByBot = byBot;
                         _closeStatus = socket.CloseStatus;
                         _closeDescription = socket.CloseStatusDescription;
