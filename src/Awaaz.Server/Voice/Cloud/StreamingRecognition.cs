@@ -43,7 +43,7 @@ internal abstract class StreamingRecognition : ISpeechRecognition
 
     private readonly StreamingSttSettings _settings;
     private readonly int _bytesPerSecond;
-    private readonly Channel<Item> _outgoing = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Item> _outgoing = Channel.CreateUnbounded<Item>(); // multi-reader: a wait left over from a dropped connection may still be pending
     private readonly Channel<SpeechRecognitionEvent> _events = Channel.CreateUnbounded<SpeechRecognitionEvent>();
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _gate = new();
