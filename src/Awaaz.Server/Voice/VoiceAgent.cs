@@ -126,9 +126,9 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 _lastUserActivity = _ctx.Clock.GetUtcNow();
                 _deadline = (_ctx.Call.StartedAt ?? _lastUserActivity).AddSeconds(_ctx.Call.MaxDurationSecs);
                 if (PromptTemplate.RenderOptional(_ctx.Agent.IntroMessage, _variables) is { Length: > 0 } intro)
-                    StartTurn(() => SpeakTextAsync(intro, null, _turn!.Token));
+                    StartTurn(t => SpeakTextAsync(intro, null, t));
                 else if (_pipeline.Llm.Provider == "scripted")
-                    StartTurn(() => RespondAsync(null, null, _turn!.Token));
+                    StartTurn(t => RespondAsync(null, null, t));
 
                 using var silenceCheck = new PeriodicTimer(TimeSpan.FromSeconds(1), _ctx.Clock);
                 var tick = silenceCheck.WaitForNextTickAsync(ct).AsTask();
@@ -298,7 +298,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         {
             if (_sttFailure is not { } failure || _failing || _ending) return;
             _failing = true;
-            StartTurn(() => EndAfterFailureAsync(new PipelineFailure(PipelineFailure.Stt, _stt.Name, failure)));
+            StartTurn(_ => EndAfterFailureAsync(new PipelineFailure(PipelineFailure.Stt, _stt.Name, failure)));
         }
 
         private void CheckSilence()
@@ -309,11 +309,11 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (!_reprompted)
             {
                 _reprompted = true;
-                StartTurn(() => SpeakTextAsync(SpokenLines.StillThere(_ctx.Agent.Language), null, _turn!.Token));
+                StartTurn(t => SpeakTextAsync(SpokenLines.StillThere(_ctx.Agent.Language), null, t));
             }
             else
             {
-                StartTurn(() => EndCallAsync(null, _turn!.Token));
+                StartTurn(t => EndCallAsync(null, t));
             }
         }
 
@@ -337,7 +337,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (_inSpeech || _ctx.Speech.IsSpeaking || !_turnTask.IsCompleted) return; // checked again next second
             _wrapUpSaid = true;
             _history.Add(new ChatMessage(ChatRole.System, "About 30 seconds of this call remain. Wrap up the conversation now."));
-            StartTurn(() => SpeakTextAsync(SpokenLines.WrapUp(_ctx.Agent.Language), null, _turn!.Token));
+            StartTurn(t => SpeakTextAsync(SpokenLines.WrapUp(_ctx.Agent.Language), null, t));
         }
 
         /// <summary>
@@ -415,13 +415,16 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
             if (!transcribed) _ctx.Transcript(new TranscriptTurn("user", "speech", text, speechEndedAt, speechEndedAt, null, false));
             if (_transferring || _ending) return; // heard and written down, but the call is being handed over
             // A retry must not add the user's words to the history twice.
-            StartTurn(() => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), _turn!.Token),
-                retry: () => RespondAsync(null, (speechEndedAt, endpointing, sttFinal), _turn!.Token));
+            StartTurn(t => RespondAsync(text, (speechEndedAt, endpointing, sttFinal), t),
+                retry: t => RespondAsync(null, (speechEndedAt, endpointing, sttFinal), t));
         }
 
-        /// <summary>One cancellation scope per agent turn; a new turn cancels the previous one.</summary>
+        /// <summary>
+        /// One cancellation scope per agent turn; a new turn cancels the previous one. Each turn gets its own token (never
+        /// the newest turn's), so a turn superseded before it started runs already cancelled.
+        /// </summary>
         /// <param name="retry">What to run again after a transient failure (default: <paramref name="run"/>).</param>
-        private void StartTurn(Func<Task> run, Func<Task>? retry = null)
+        private void StartTurn(Func<CancellationToken, Task> run, Func<CancellationToken, Task>? retry = null)
         {
             if (_ending) return;
             _turn?.Cancel();
@@ -433,7 +436,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 _heardInTurn.Clear();
                 try
                 {
-                    await run();
+                    await run(turn.Token);
                     _troubledTurns = 0;
                 }
                 catch (OperationCanceledException) { }
@@ -449,7 +452,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
         /// of the reply yet; when they heard part of it, the agent apologises and listens on (a retry would repeat words).
         /// Anything else, a failed retry, or trouble in two turns running ends the call.
         /// </summary>
-        private async Task RecoverTurnAsync(PipelineFailure failure, Func<Task> retry, CancellationToken turn)
+        private async Task RecoverTurnAsync(PipelineFailure failure, Func<CancellationToken, Task> retry, CancellationToken turn)
         {
             // TTS failures were already retried sentence by sentence.
             var retryable = failure.Role == PipelineFailure.Llm && failure.Transient;
@@ -464,7 +467,7 @@ public sealed class VoiceAgent(VoiceProviderRegistry providers, IVoiceActivityDe
                 if (_heardInTurn.Length == 0)
                 {
                     _ctx.Logger.LogWarning("Call {CallId}: {Error}; retrying the turn once", _ctx.Call.Id, failure.Message);
-                    await retry();
+                    await retry(turn);
                     return;
                 }
                 _ctx.Logger.LogWarning("Call {CallId}: {Error}; apologising and listening on", _ctx.Call.Id, failure.Message);
