@@ -51,7 +51,6 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private string? _recordingPath;
     private long _lastInboundAt;
     private int _utteranceSeq;
-    private int _clearGeneration;
     private TaskCompletionSource _clearRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _streamEnd = "closed";
     private string? _stopReason;
@@ -76,7 +75,14 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     }
 
     public string CallId => _call?.Id ?? _grant.CallId ?? "";
-    public bool IsSpeaking => _clock?.IsPlaying == true || _utterances.Exists(u => !u.Result.Task.IsCompleted);
+    public bool IsSpeaking
+    {
+        get
+        {
+            if (_clock?.IsPlaying == true) return true;
+            lock (_utterances) return _utterances.Count > 0; // only utterances still queued or playing are kept
+        }
+    }
 
     public async Task RunAsync(CancellationToken aborted)
     {
@@ -244,8 +250,13 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     private void OnMark(string name)
     {
         Utterance? done;
-        lock (_utterances) done = _utterances.Find(u => u.MarkName == name);
-        if (done is null || done.Result.Task.IsCompleted) return; // flushed by a clear, or not ours
+        lock (_utterances)
+        {
+            var index = _utterances.FindIndex(u => u.MarkName == name);
+            if (index < 0) return; // flushed by a clear, or not ours
+            done = _utterances[index];
+            _utterances.RemoveAt(index);
+        }
         done.Result.TrySetResult(new SpeechPlayback(true, done.Duration, done.Duration, done.FirstFrameSentAt));
     }
 
@@ -305,9 +316,9 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
     public async Task ClearAsync()
     {
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Interlocked.Increment(ref _clearGeneration);
+        // Signalled first: a frame the send loop is pacing is dropped, not sent ahead of the clear.
+        Interlocked.Exchange(ref _clearRequested, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         _outbound.Writer.TryWrite(new Outbound.Clear(sent));
-        Interlocked.Exchange(ref _clearRequested, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(); // wakes a pacing wait
         try { await sent.Task.WaitAsync(_lifetime.Token); }
         catch (OperationCanceledException) { }
     }
@@ -357,7 +368,6 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                 if (_framer is not null && _writer is not null && _clock is not null && !_stopped && _framer.TryTakeFrame(frame, out var taken))
                 {
                     var clearRequested = Volatile.Read(ref _clearRequested).Task;
-                    var generation = Volatile.Read(ref _clearGeneration);
                     if (taken.HasAudio)
                     {
                         var delay = _clock.DelayBeforeSending(taken.Length);
@@ -366,7 +376,7 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
                             // A clear ends the wait at once: barge-in latency must not include a frame's pacing delay.
                             await Task.WhenAny(Task.Delay(delay, _services.Clock, ct), clearRequested);
                             ct.ThrowIfCancellationRequested();
-                            if (Volatile.Read(ref _clearGeneration) != generation) continue; // a barge-in dropped it
+                            if (clearRequested.IsCompleted) continue; // a barge-in dropped it
                         }
                         var owner = Attribute(owners, taken.Length);
                         if (owner is not null && owner.StartOffset < 0) { owner.StartOffset = _clock.SentBytes; owner.FirstFrameSentAt = _services.Clock.GetUtcNow(); }
@@ -437,7 +447,11 @@ public sealed class StreamSession : ILiveCall, ISpeechOutput, ICallActions
         await SendAsync(output, ct);
         // Marks still pending now are flushed: their echoes will mean "not played" (§11.5).
         List<Utterance> pending;
-        lock (_utterances) pending = _utterances.Where(u => !u.Result.Task.IsCompleted).ToList();
+        lock (_utterances)
+        {
+            pending = [.. _utterances];
+            _utterances.Clear();
+        }
         foreach (var u in pending)
             u.Result.TrySetResult(new SpeechPlayback(false, Heard(u), u.Duration, u.FirstFrameSentAt));
         _logger.LogDebug("Call {CallId}: clear sent at played offset {Played}", CallId, played);
