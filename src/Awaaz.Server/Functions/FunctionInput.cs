@@ -23,7 +23,7 @@ public sealed partial class FunctionInput(FunctionSecrets secrets, IOptions<Outb
     private static partial Regex HeaderNamePattern();
 
     /// <summary>Tool names the platform declares itself.</summary>
-    public static readonly string[] ReservedNames = ["end_call", "transfer_call", "set_variable"];
+    public static readonly string[] ReservedNames = [Voice.AgentTools.EndCall, Voice.AgentTools.TransferCall, Voice.AgentTools.SetVariable];
 
     /// <summary>Headers the HTTP client sets or that would change the framing of the request.</summary>
     private static readonly string[] ForbiddenHeaders =
